@@ -1,0 +1,67 @@
+"""The moves a perturbation may make: which source atom may send mass to which target cell, at what cost.
+
+An *atom* is a cell (x, y) of the clean table with mu(x, y) > 0; a *cell* of the perturbed table is
+(x', y'), flattened as x' * m + y'. A transport plan gamma is a mass on each move; the constraint set
+D(eps) of each kind is
+
+- ``expected``: sum_move gamma * cost <= eps, moves (x, y) -> (x', y) at cost d(x, x')  ((4), (6), (7));
+- ``max``: only moves with d(x, x') <= eps, no budget  ((3));
+- ``joint``: moves (x, y) -> (x', y') at cost d(x, x') + kappa 1{y != y'}, budget eps.
+
+With eps = 0 a budget kind keeps only the zero-cost moves (its dual multiplier would be unbounded).
+A move is allowed by a cost limit when cost <= eps * (1 + 1e-12): a rounding residue in eps or in a
+squared distance must not decide whether a point is in the ball.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.problem import Problem
+
+LIMIT_SLACK = 1e-12
+
+
+@dataclass(frozen=True, eq=False)
+class Moves:
+    """Flat arrays over the allowed moves; ``budget`` says whether a cost budget applies."""
+
+    n: int
+    m: int
+    atom_x: np.ndarray      # per atom: source feature value x
+    atom_y: np.ndarray      # per atom: source label y
+    atom_mass: np.ndarray   # per atom: mu(x, y) > 0
+    source: np.ndarray      # per move: atom index
+    target: np.ndarray      # per move: target cell index x' * m + y'
+    cost: np.ndarray        # per move: its cost
+    is_stay: np.ndarray     # per move: True for (x, y) -> (x, y), cost 0, always allowed
+    budget: bool
+
+    @property
+    def reachable(self) -> np.ndarray:
+        """Sorted indices of the cells some move can reach."""
+        return np.unique(self.target)
+
+
+def allowed_moves(problem: Problem, eps: float) -> Moves:
+    """All moves of the problem's kind at budget eps (see the module docstring)."""
+    n, m, d = problem.n, problem.m, problem.cost
+    atom_x, atom_y = np.nonzero(problem.mu)
+    if problem.constraint == "joint":
+        tx, ty = np.divmod(np.arange(n * m), m)
+        cost = d[atom_x][:, tx] + problem.label_cost * (atom_y[:, None] != ty[None, :])
+        target = np.broadcast_to(np.arange(n * m), cost.shape)
+    else:
+        cost = d[atom_x]
+        target = np.arange(n)[None, :] * m + atom_y[:, None]
+    source = np.broadcast_to(np.arange(len(atom_x))[:, None], cost.shape)
+    stay = target == (atom_x * m + atom_y)[:, None]
+    budget = problem.constraint != "max" and eps > 0
+    keep = np.ones(cost.shape, bool) if budget else (cost <= eps * (1 + LIMIT_SLACK)) | stay
+    return Moves(
+        n=n, m=m, atom_x=atom_x, atom_y=atom_y, atom_mass=problem.mu[atom_x, atom_y],
+        source=source[keep], target=target[keep], cost=np.where(stay, 0.0, cost)[keep],
+        is_stay=stay[keep], budget=budget,
+    )
