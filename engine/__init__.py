@@ -5,10 +5,11 @@ from engine.adversary import WorstCase, worst_case
 from engine.certificate import Certificate
 from engine.errors import ProblemError
 from engine.loss import rule_loss
+from engine.presets import load_preset, preset_info, preset_names
 from engine.problem import Problem
 from engine.rules import RobustRule, robust_rule
 
 __all__ = [
     "Certificate", "Problem", "ProblemError", "RobustRule", "WorstCase",
-    "robust_rule", "rule_loss", "worst_case",
+    "load_preset", "preset_info", "preset_names", "robust_rule", "rule_loss", "worst_case",
 ]

@@ -34,7 +34,7 @@ import scipy.sparse as sp
 
 from engine.moves import Moves
 
-FAST = {"direct_solve_method": "qdldl"}
+FAST = {"direct_solve_method": "qdldl", "iterative_refinement_enable": False}
 STEADY = {"direct_solve_method": "qdldl", "max_step_fraction": 0.9, "max_iter": 400}
 CAREFUL = {
     "direct_solve_method": "faer", "max_step_fraction": 0.8, "max_iter": 600, "tol_gap_abs": 1e-10,

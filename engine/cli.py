@@ -1,0 +1,188 @@
+"""The command line: ``python -m engine COMMAND`` (DESIGN.md §3).
+
+JSON on stdout with ``--json``; bad input gives one sentence on stderr and exit status 2, never a
+traceback. Every command takes the same problem options (a preset or a CSV table, and overrides).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+
+from engine.errors import ProblemError
+from engine.information import to_units
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argparse parser whose errors are one sentence and exit 2 (no usage dump)."""
+
+    def error(self, message):
+        if message.startswith("argument command: invalid choice"):
+            given = message.split("'")[1] if "'" in message else "?"
+            raise ProblemError(f"Unknown command {given!r}: choose one of {', '.join(COMMANDS)}.")
+        raise ProblemError(message[0].upper() + message[1:].rstrip(".") + f" (see '{self.prog} --help').")
+
+
+def add_problem_options(p: argparse.ArgumentParser) -> None:
+    """--preset | --mu, and the metric, constraint and label-cost overrides."""
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--preset", help="a named problem (see 'python -m engine presets')")
+    source.add_argument("--mu", metavar="FILE", help="a CSV table: header x,<label 1>,...; rows: position, m masses")
+    p.add_argument("--metric", help="abs | squared | hamming | a CSV file with a custom n-by-n cost")
+    p.add_argument("--constraint", choices=("expected", "max", "joint"), help="the kind of constraint set D(eps)")
+    p.add_argument("--label-cost", type=float, metavar="K", help="kappa, the price of a label change (joint kind)")
+    p.add_argument("--normalise", action="store_true", help="divide the table by its sum instead of rejecting it")
+    p.add_argument("--units", choices=("nats", "bits"), default="nats")
+
+
+def load_problem(args):
+    """The Problem the options describe."""
+    from engine.presets import load_preset
+    from engine.problem import Problem
+
+    changes = {}
+    if args.metric is not None:
+        changes["metric"] = args.metric
+    if args.constraint is not None:
+        changes["constraint"] = args.constraint
+    if args.label_cost is not None:
+        changes["label_cost"] = args.label_cost
+    if args.preset is not None:
+        if "metric" in changes and changes["metric"].strip().lower() not in ("abs", "squared", "hamming"):
+            from engine.files import read_metric_csv
+
+            changes["metric"] = read_metric_csv(changes["metric"])
+        return load_preset(args.preset, normalise=args.normalise, **changes)
+    changes.setdefault("metric", "squared")
+    changes.setdefault("constraint", "expected")
+    return Problem.from_csv(args.mu, normalise=args.normalise, **changes)
+
+
+def parse_eps(text: str) -> float:
+    """A single non-negative budget."""
+    from engine.problem import check_eps
+
+    return check_eps(text, "--eps")
+
+
+def parse_range(text: str, what: str) -> np.ndarray:
+    """A grid A:B:N (N points from A to B) or a comma-separated list of budgets."""
+    from engine.problem import check_eps, check_eps_values
+
+    if ":" in text:
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise ProblemError(f"{what} must look like A:B:N (from A to B in N points); got {text!r}.")
+        a, b = check_eps(parts[0], what), check_eps(parts[1], what)
+        try:
+            count = int(parts[2])
+        except ValueError:
+            raise ProblemError(f"{what}: the number of points N must be a whole number; got {parts[2]!r}.") from None
+        if not 1 <= count <= 10_000:
+            raise ProblemError(f"{what}: the number of points N must be between 1 and 10000; got {count}.")
+        if b < a:
+            raise ProblemError(f"{what}: the end {b:g} is below the start {a:g}.")
+        return np.linspace(a, b, count)
+    return check_eps_values([s for s in text.split(",") if s.strip()] or [text], what)
+
+
+def _rows(table: np.ndarray, units: str | None = None) -> list:
+    return (to_units(table, units) if units else table).tolist()
+
+
+def cmd_solve(args) -> dict:
+    """Certified h*, worst-case nu*, robust rule q* at one budget."""
+    from engine import robust_rule, worst_case
+
+    problem = load_problem(args)
+    eps = parse_eps(args.eps)
+    w, r = worst_case(problem, eps), robust_rule(problem, eps)
+    u = args.units
+    return {
+        "h_star": to_units(w.value, u),
+        "robust_rule": {"positions": list(problem.positions), "labels": list(problem.labels), "q": _rows(r.q),
+                        "value": to_units(r.value, u)},
+        "worst_case": {"positions": list(problem.positions), "labels": list(problem.labels), "nu": _rows(w.nu),
+                       "value": to_units(w.value, u),
+                       "multiplier": None if w.multiplier is None else to_units(w.multiplier, u)},
+        "certificate": {k: to_units(v, u) for k, v in w.certificate.as_dict().items()},
+        "status": w.status,
+        "units": u,
+    }
+
+
+def text_solve(out: dict) -> str:
+    """A person's view of ``solve``."""
+    u, c = out["units"], out["certificate"]
+    labels = out["worst_case"]["labels"]
+    lines = [f"h* = {out['h_star']:.9f} {u}   [{out['status']}, gap {c['gap']:.2g}, "
+             f"lower {c['lower']:.9f}, upper {c['upper']:.9f}]", ""]
+    for title, key, table in (("worst-case nu*(x', y)", "worst_case", "nu"), ("robust rule q*(y | x)", "robust_rule", "q")):
+        lines.append(title)
+        lines.append("x".rjust(10) + "".join(s.rjust(11) for s in labels))
+        for x, row in zip(out[key]["positions"], out[key][table]):
+            lines.append(f"{x:10g}" + "".join(f"{v:11.6f}" for v in row))
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def cmd_presets(args) -> dict:
+    """The named problems."""
+    from engine.presets import preset_info, preset_names
+
+    return {name: preset_info(name).title for name in preset_names()}
+
+
+COMMANDS = {
+    "solve": (cmd_solve, text_solve, "certified h*, worst case and robust rule at one eps"),
+    "presets": (cmd_presets, lambda out: "\n".join(f"{k:30s} {v}" for k, v in out.items()), "list the named problems"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command."""
+    parser = _Parser(prog="python -m engine", description="Tradeoff Lab's certified engine.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    solve = sub.add_parser("solve", help=COMMANDS["solve"][2])
+    add_problem_options(solve)
+    solve.add_argument("--eps", required=True, help="the budget eps >= 0")
+    solve.add_argument("--json", action="store_true", help="print JSON")
+    presets = sub.add_parser("presets", help=COMMANDS["presets"][2])
+    presets.add_argument("--json", action="store_true")
+    for extend in EXTENSIONS:
+        extend(sub)
+    return parser
+
+
+EXTENSIONS: list = []  # functions (subparsers) -> None that add further commands (engine.cli_analyses)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        run, show, _ = COMMANDS[args.command]
+        out = run(args)
+        print(json.dumps(out, allow_nan=True) if args.json else show(out))
+        return 0
+    except ProblemError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as error:
+        where = f" {error.filename!r}" if getattr(error, "filename", None) else ""
+        print(f"error: cannot read{where}: {error.strerror or error}.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - never a traceback for a user; TRADEOFF_DEBUG=1 shows it
+        if os.environ.get("TRADEOFF_DEBUG"):
+            raise
+        print(f"internal error: {type(error).__name__}: {error} (please report it; TRADEOFF_DEBUG=1 shows details).",
+              file=sys.stderr)
+        return 1
