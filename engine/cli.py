@@ -132,6 +132,88 @@ def text_solve(out: dict) -> str:
     return "\n".join(lines).rstrip()
 
 
+def cmd_sweep(args) -> dict:
+    """Figure 2: every robust rule's loss under every attack."""
+    from engine.tradeoff import tradeoff_grid
+
+    problem = load_problem(args)
+    g = tradeoff_grid(problem, parse_range(args.eps_rule, "--eps-rule"), parse_range(args.eps_attack, "--eps-attack"))
+    u = args.units
+    out = {
+        "eps_rule": g.eps_rule.tolist(), "eps_attack": g.eps_attack.tolist(), "loss": _rows(g.loss, u),
+        "h_star": _rows(g.h_star, u), "clean": _rows(g.clean, u), "h_y": to_units(g.h_y, u),
+        "h_y_given_x": to_units(g.h_y_given_x, u), "status": g.status, "units": u,
+    }
+    if args.out:
+        write_tidy_csv(args.out, out)
+    return out
+
+
+def write_tidy_csv(path: str, out: dict) -> None:
+    """One row per grid point: eps_attack, eps_rule, loss (and the units)."""
+    import csv
+
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["eps_attack", "eps_rule", "loss", "units"])
+        for i, ea in enumerate(out["eps_attack"]):
+            for j, er in enumerate(out["eps_rule"]):
+                w.writerow([repr(ea), repr(er), repr(out["loss"][i][j]), out["units"]])
+
+
+def text_sweep(out: dict) -> str:
+    """A person's view of ``sweep``: the grid with h* beside it."""
+    lines = [f"L(eps_attack, eps_rule) in {out['units']}  [{out['status']}]; rows: eps_attack, columns: eps_rule",
+             "attack\\rule" + "".join(f"{e:9.3g}" for e in out["eps_rule"]) + "       h*"]
+    for ea, row, h in zip(out["eps_attack"], out["loss"], out["h_star"]):
+        lines.append(f"{ea:11.3g}" + "".join(f"{v:9.4f}" for v in row) + f"{h:9.4f}")
+    return "\n".join(lines)
+
+
+def cmd_deterministic(args) -> dict:
+    """Sec. V-A: stochastic h*, (20) and (21) with the best deterministic map."""
+    from engine.deterministic import deterministic_gap
+
+    problem = load_problem(args)
+    d = deterministic_gap(problem, parse_eps(args.eps))
+    u = args.units
+    best_map = [[None if z < 0 else problem.positions[z] for z in row] for row in d.best_map]
+    return {
+        "stochastic": to_units(d.stochastic, u), "pure_minimax": to_units(d.pure_minimax, u),
+        "pure_maximin": to_units(d.pure_maximin, u), "best_map": best_map,
+        "maximin": d.maximin_label, "status": d.status, "units": u,
+    }
+
+
+def text_deterministic(out: dict) -> str:
+    """A person's view of ``deterministic``."""
+    u = out["units"]
+    return "\n".join([
+        f"stochastic attacker, h*           = {out['stochastic']:.6f} {u}  [{out['status']}]",
+        f"pure attacker playing second (20) = {out['pure_minimax']:.6f} {u}",
+        f"pure attacker playing first (21)  = {out['pure_maximin']:.6f} {u}  [{out['maximin']}]",
+        f"best map g(x, y) (rows x, columns y; '-' where mu = 0): {out['best_map']}",
+    ])
+
+
+def cmd_privacy_curve(args) -> dict:
+    """Least leakage I(Y; Z) = H(Y) - h*(eps) for each budget (Lemma 1)."""
+    from engine.tradeoff import privacy_curve
+
+    problem = load_problem(args)
+    c = privacy_curve(problem, parse_range(args.eps, "--eps"))
+    u = args.units
+    return {"eps": c.eps.tolist(), "h_star": _rows(c.h_star, u), "leakage": _rows(c.leakage, u),
+            "status": c.status, "units": u}
+
+
+def text_privacy_curve(out: dict) -> str:
+    """A person's view of ``privacy-curve``."""
+    lines = [f"{'eps':>10} {'h*':>12} {'leakage':>12}   ({out['units']}, {out['status']})"]
+    lines += [f"{e:10.4g} {h:12.6f} {v:12.6f}" for e, h, v in zip(out["eps"], out["h_star"], out["leakage"])]
+    return "\n".join(lines)
+
+
 def cmd_presets(args) -> dict:
     """The named problems."""
     from engine.presets import preset_info, preset_names
@@ -141,6 +223,9 @@ def cmd_presets(args) -> dict:
 
 COMMANDS = {
     "solve": (cmd_solve, text_solve, "certified h*, worst case and robust rule at one eps"),
+    "sweep": (cmd_sweep, text_sweep, "Figure 2: each robust rule's loss under each attack"),
+    "deterministic": (cmd_deterministic, text_deterministic, "stochastic versus deterministic attacker (max kind)"),
+    "privacy-curve": (cmd_privacy_curve, text_privacy_curve, "least leakage I(Y;Z) against distortion eps"),
     "presets": (cmd_presets, lambda out: "\n".join(f"{k:30s} {v}" for k, v in out.items()), "list the named problems"),
 }
 
@@ -153,14 +238,23 @@ def build_parser() -> argparse.ArgumentParser:
     add_problem_options(solve)
     solve.add_argument("--eps", required=True, help="the budget eps >= 0")
     solve.add_argument("--json", action="store_true", help="print JSON")
+    sweep = sub.add_parser("sweep", help=COMMANDS["sweep"][2])
+    add_problem_options(sweep)
+    sweep.add_argument("--eps-rule", required=True, metavar="A:B:N", help="the rules' budgets (or a list a,b,c)")
+    sweep.add_argument("--eps-attack", required=True, metavar="A:B:N", help="the attacks' budgets")
+    sweep.add_argument("--json", action="store_true")
+    sweep.add_argument("--out", metavar="FILE.csv", help="also write a tidy table eps_attack, eps_rule, loss")
+    det = sub.add_parser("deterministic", help=COMMANDS["deterministic"][2])
+    add_problem_options(det)
+    det.add_argument("--eps", required=True)
+    det.add_argument("--json", action="store_true")
+    curve = sub.add_parser("privacy-curve", help=COMMANDS["privacy-curve"][2])
+    add_problem_options(curve)
+    curve.add_argument("--eps", required=True, metavar="A:B:N")
+    curve.add_argument("--json", action="store_true")
     presets = sub.add_parser("presets", help=COMMANDS["presets"][2])
     presets.add_argument("--json", action="store_true")
-    for extend in EXTENSIONS:
-        extend(sub)
     return parser
-
-
-EXTENSIONS: list = []  # functions (subparsers) -> None that add further commands (engine.cli_analyses)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.errors import ProblemError
-from engine.moves import Moves, allowed_moves
+from engine.moves import LIMIT_SLACK, Moves, allowed_moves
 from engine.problem import Problem, check_eps_values
 
 RULE_SUM_TOLERANCE = 1e-9
@@ -62,14 +62,17 @@ def check_rule(q, n: int, m: int) -> np.ndarray:
 
 def _max_kind_loss(problem: Problem, ell: np.ndarray, eps: np.ndarray) -> np.ndarray:
     """sum_{x,y} mu(x,y) max_{x': d(x,x') <= eps} l(x', y), for each eps."""
-    out = np.empty(len(eps))
     widest = allowed_moves(problem, float(eps.max()))
-    for k, e in enumerate(eps):
-        keep = widest.is_stay | (widest.cost <= e * (1 + 1e-12))
-        best = np.full(len(widest.atom_mass), -np.inf)
-        np.maximum.at(best, widest.source[keep], ell[widest.target[keep]])
-        out[k] = np.sum(widest.atom_mass * best)
-    return out
+    return np.array([
+        best_response_loss(widest.subset(widest.is_stay | (widest.cost <= e * (1 + LIMIT_SLACK))), ell) for e in eps
+    ])
+
+
+def best_response_loss(moves: Moves, ell: np.ndarray) -> float:
+    """sum over atoms of mu(a) max over a's moves of l(target): the attacker's best reply with no budget."""
+    best = np.full(len(moves.atom_mass), -np.inf)
+    np.maximum.at(best, moves.source, ell[moves.target])
+    return float(np.sum(moves.atom_mass * best))
 
 
 def _budget_curve(moves: Moves, ell: np.ndarray):

@@ -44,6 +44,14 @@ class Moves:
         """Sorted indices of the cells some move can reach."""
         return np.unique(self.target)
 
+    def subset(self, keep: np.ndarray) -> Moves:
+        """The same atoms with only the moves where ``keep`` is True (keep each atom at least one)."""
+        return Moves(
+            n=self.n, m=self.m, atom_x=self.atom_x, atom_y=self.atom_y, atom_mass=self.atom_mass,
+            source=self.source[keep], target=self.target[keep], cost=self.cost[keep],
+            is_stay=self.is_stay[keep], budget=self.budget,
+        )
+
 
 def allowed_moves(problem: Problem, eps: float) -> Moves:
     """All moves of the problem's kind at budget eps (see the module docstring)."""
