@@ -73,9 +73,9 @@ def main(argv: list[str]) -> int:
     print("|---|---|---|---|---|---|---|---|")
     for n, m, eps, repeats in sizes:
         p = instance(n, m)
-        t_ours, w = median_seconds(lambda: ours(p, eps), repeats)
-        t_plan, value = median_seconds(lambda: cvxpy_plan(p, eps), max(2, repeats // 3))
-        t_both, _ = median_seconds(lambda: cvxpy_both(p, eps), max(2, repeats // 3))
+        t_ours, w = median_seconds(lambda p=p, eps=eps: ours(p, eps), repeats)
+        t_plan, value = median_seconds(lambda p=p, eps=eps: cvxpy_plan(p, eps), max(2, repeats // 3))
+        t_both, _ = median_seconds(lambda p=p, eps=eps: cvxpy_both(p, eps), max(2, repeats // 3))
         print(
             f"| {n}x{m}, eps={eps} | {t_ours * 1e3:.1f} ms | {w.status}, {w.certificate.gap:.1e} | "
             f"{t_plan * 1e3:.1f} ms | {t_plan / t_ours:.1f}x | {t_both * 1e3:.1f} ms | {t_both / t_ours:.1f}x | "

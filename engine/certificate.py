@@ -3,7 +3,8 @@
 For any plan gamma in D(eps) and any rule q, weak duality and Theorem 1 give
 
 .. math::
-    H_{\\nu_\\gamma}(Y|X) \\;\\le\\; h^*(\\varepsilon) \\;\\le\\; L(\\varepsilon, q) = \\max_{\\nu \\in D(\\varepsilon)} L(\\nu, q),
+    H_{\\nu_\\gamma}(Y|X) \\le h^*(\\varepsilon) \\le L(\\varepsilon, q)
+    = \\max_{\\nu \\in D(\\varepsilon)} L(\\nu, q),
 
 so ``gap = upper - lower`` bounds the error of both. A solver's plan is first *repaired* so that it is
 feasible in floating point: negatives clipped, each atom's moves rescaled to carry exactly mu(x, y)
@@ -96,16 +97,16 @@ def _settle_marginals(moves: Moves, g: np.ndarray) -> np.ndarray:
 
 
 def _within_budget(moves: Moves, g: np.ndarray, eps: float) -> np.ndarray:
-    """Shrink all moves towards staying put until sum(gamma * cost) <= eps in floating point."""
+    """Shrink the costly moves towards staying put until sum(gamma * cost) <= eps in floating point."""
     spent = math.fsum(g * moves.cost)
     if spent <= eps:
         return g
-    moving = np.where(moves.is_stay, 0.0, g)
-    moved = np.bincount(moves.source, moving, minlength=len(moves.atom_mass))
+    costly = moves.cost > 0
+    moved = np.bincount(moves.source, np.where(costly, g, 0.0), minlength=len(moves.atom_mass))
     stay_index = np.flatnonzero(moves.is_stay)
     shrink = eps / spent
     while True:
-        out = np.where(moves.is_stay, g, g * shrink)
+        out = np.where(costly, g * shrink, g)
         out[stay_index] += (1.0 - shrink) * moved[moves.source[stay_index]]
         if math.fsum(out * moves.cost) <= eps:
             return out

@@ -123,10 +123,11 @@ def text_solve(out: dict) -> str:
     labels = out["worst_case"]["labels"]
     lines = [f"h* = {out['h_star']:.9f} {u}   [{out['status']}, gap {c['gap']:.2g}, "
              f"lower {c['lower']:.9f}, upper {c['upper']:.9f}]", ""]
-    for title, key, table in (("worst-case nu*(x', y)", "worst_case", "nu"), ("robust rule q*(y | x)", "robust_rule", "q")):
+    shown = (("worst-case nu*(x', y)", "worst_case", "nu"), ("robust rule q*(y | x)", "robust_rule", "q"))
+    for title, key, table in shown:
         lines.append(title)
         lines.append("x".rjust(10) + "".join(s.rjust(11) for s in labels))
-        for x, row in zip(out[key]["positions"], out[key][table]):
+        for x, row in zip(out[key]["positions"], out[key][table], strict=True):
             lines.append(f"{x:10g}" + "".join(f"{v:11.6f}" for v in row))
         lines.append("")
     return "\n".join(lines).rstrip()
@@ -165,7 +166,7 @@ def text_sweep(out: dict) -> str:
     """A person's view of ``sweep``: the grid with h* beside it."""
     lines = [f"L(eps_attack, eps_rule) in {out['units']}  [{out['status']}]; rows: eps_attack, columns: eps_rule",
              "attack\\rule" + "".join(f"{e:9.3g}" for e in out["eps_rule"]) + "       h*"]
-    for ea, row, h in zip(out["eps_attack"], out["loss"], out["h_star"]):
+    for ea, row, h in zip(out["eps_attack"], out["loss"], out["h_star"], strict=True):
         lines.append(f"{ea:11.3g}" + "".join(f"{v:9.4f}" for v in row) + f"{h:9.4f}")
     return "\n".join(lines)
 
@@ -210,7 +211,8 @@ def cmd_privacy_curve(args) -> dict:
 def text_privacy_curve(out: dict) -> str:
     """A person's view of ``privacy-curve``."""
     lines = [f"{'eps':>10} {'h*':>12} {'leakage':>12}   ({out['units']}, {out['status']})"]
-    lines += [f"{e:10.4g} {h:12.6f} {v:12.6f}" for e, h, v in zip(out["eps"], out["h_star"], out["leakage"])]
+    rows = zip(out["eps"], out["h_star"], out["leakage"], strict=True)
+    lines += [f"{e:10.4g} {h:12.6f} {v:12.6f}" for e, h, v in rows]
     return "\n".join(lines)
 
 

@@ -41,6 +41,7 @@ CAREFUL = {
     "tol_gap_rel": 1e-10, "tol_feas": 1e-10, "iterative_refinement_max_iter": 20,
 }
 TIME_LIMIT_SECONDS = 120.0
+SCALE_FLOOR = 1e-10
 GOOD_STATUSES = ("Solved", "AlmostSolved")
 
 
@@ -66,6 +67,13 @@ def rule_from_potentials(moves: Moves, reach: np.ndarray, u: np.ndarray) -> np.n
     weights = weights.reshape(n, m)
     sums = weights.sum(axis=1, keepdims=True)
     return np.where(sums > 0, weights / np.where(sums > 0, sums, 1.0), 1.0 / m)
+
+
+def budget_scale(moves: Moves, eps: float) -> float:
+    """The budget row is divided by eps, so that the solver's tolerances are relative to the budget, but
+    never by less than SCALE_FLOOR times the largest cost: a tiny eps must not wreck the matrix's scaling."""
+    largest = float(moves.cost.max()) if len(moves.cost) else 0.0
+    return 1.0 / max(eps, SCALE_FLOOR * largest, 1e-300)
 
 
 class _Rows:
@@ -111,8 +119,8 @@ def build_program(moves: Moves, eps: float):
     sign = A.block(M)  # non-negative: gamma >= 0
     A.put(sign + moves_idx, g + moves_idx, -1.0)
     if moves.budget:
-        budget = A.block(1)  # non-negative: 1 - sum gamma cost / eps >= 0 (scaled: tolerances are relative)
-        A.put(np.full(M, budget), g + moves_idx, moves.cost / eps)
+        budget = A.block(1)  # non-negative: (eps - sum gamma cost) * scale >= 0
+        A.put(np.full(M, budget), g + moves_idx, moves.cost * budget_scale(moves, eps))
     n_nonneg = A.count - n_zero
     cone = A.block(3 * R) + 3 * r_idx  # (tau, N, N_X) in K_exp
     A.put(cone, tau + r_idx, -1.0)
@@ -122,7 +130,7 @@ def build_program(moves: Moves, eps: float):
     b = np.zeros(A.count)
     b[marg:marg + n_atoms] = moves.atom_mass
     if moves.budget:
-        b[budget] = 1.0
+        b[budget] = eps * budget_scale(moves, eps)
     c = np.zeros(tau + R)
     c[tau:] = -1.0
     cones = [clarabel.ZeroConeT(n_zero), clarabel.NonnegativeConeT(n_nonneg)] + [clarabel.ExponentialConeT()] * R
@@ -147,5 +155,5 @@ def solve_saddle_clarabel(moves: Moves, eps: float, options: dict = FAST, method
         return RawSaddle(None, None, None, status, method)
     x, z = np.asarray(solution.x), np.asarray(solution.z)
     q = rule_from_potentials(moves, layout["reach"], z[layout["alpha"]])
-    lam = None if layout["budget"] is None else max(float(z[layout["budget"]]), 0.0) / eps
+    lam = None if layout["budget"] is None else max(float(z[layout["budget"]]), 0.0) * budget_scale(moves, eps)
     return RawSaddle(x[layout["plan"]], q, lam, status, method)

@@ -126,7 +126,7 @@ def upper_hull(c: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     order = np.lexsort((-v, c))
     hull_c: list[float] = []
     hull_v: list[float] = []
-    for ci, vi in zip(c[order], v[order]):
+    for ci, vi in zip(c[order], v[order], strict=True):
         if hull_v and vi <= hull_v[-1]:
             continue  # dominated: costs at least as much, gains no more
         while len(hull_c) >= 2 and (

@@ -23,23 +23,29 @@ NAMED_METRICS = ("abs", "squared", "hamming")
 def named_cost(metric: str, positions: np.ndarray) -> np.ndarray:
     """The n-by-n cost matrix of a named metric at the given positions."""
     x = np.asarray(positions, dtype=float)
-    diff = x[:, None] - x[None, :]
-    if metric == "abs":
-        return np.abs(diff)
-    if metric == "squared":
-        return diff * diff
     if metric == "hamming":
         return 1.0 - np.eye(len(x))  # by identity of the feature values, not of their positions
-    raise ProblemError(
-        f"Unknown metric {metric!r}: choose one of abs, squared, hamming, or give an n-by-n matrix."
-    )
+    if metric not in ("abs", "squared"):
+        raise ProblemError(
+            f"Unknown metric {metric!r}: choose one of abs, squared, hamming, or give an n-by-n matrix."
+        )
+    with np.errstate(over="ignore", invalid="ignore"):
+        diff = x[:, None] - x[None, :]
+        d = np.abs(diff) if metric == "abs" else diff * diff
+    if not np.isfinite(d).all():
+        i, j = np.argwhere(~np.isfinite(d))[0]
+        raise ProblemError(
+            f"The {metric} distance between feature values {i + 1} and {j + 1} (positions {x[i]:g} and {x[j]:g}) "
+            "is too large for a float; move the positions closer together."
+        )
+    return d
 
 
 def check_custom_cost(cost: object, n: int) -> np.ndarray:
     """Validate a custom cost matrix for n feature values and return it as a float array."""
     try:
         d = np.array(cost, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ProblemError("The custom metric must be a table of numbers.") from None
     if d.ndim != 2 or d.shape[0] != d.shape[1]:
         raise ProblemError(f"The custom metric must be square; it has shape {_shape(d)}.")
@@ -49,13 +55,20 @@ def check_custom_cost(cost: object, n: int) -> np.ndarray:
         )
     for (i, j), v in np.ndenumerate(d):
         if not np.isfinite(v):
-            raise ProblemError(f"The custom metric has a non-finite entry {v} in row {i + 1}, column {j + 1}.")
+            raise ProblemError(
+                f"The custom metric's distance from feature value {i + 1} to feature value {j + 1} is {v}; "
+                "it must be finite."
+            )
         if v < 0:
-            raise ProblemError(f"The custom metric has a negative entry {v:g} in row {i + 1}, column {j + 1}.")
+            raise ProblemError(
+                f"The custom metric's distance from feature value {i + 1} to feature value {j + 1} "
+                f"is negative ({v:g})."
+            )
     for i in range(n):
         if d[i, i] != 0:
             raise ProblemError(
-                f"The custom metric must be zero on its diagonal; row {i + 1}, column {i + 1} is {d[i, i]:g}."
+                f"The custom metric must be zero on its diagonal; the distance from feature value {i + 1} "
+                f"to itself is {d[i, i]:g}."
             )
     return d
 

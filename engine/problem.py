@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,8 +60,8 @@ class Problem:
         description: str = "",
     ) -> Problem:
         """Validate raw arrays and build a problem; ``metric`` is a name or an n-by-n matrix."""
-        mu = _check_table(mu, normalise)
-        n, m = mu.shape
+        table = _as_table(mu)
+        n, m = table.shape
         labels = _check_labels(labels, m)
         constraint = _check_constraint(constraint)
         label_cost = _check_label_cost(label_cost, constraint)
@@ -76,17 +77,19 @@ class Problem:
             metric_name = "custom"
             xs = _check_positions(positions, n, required=False)
             cost = check_custom_cost(metric, n)
+        mu = _check_masses(table, normalise, xs, labels)
         mu.setflags(write=False)
         cost.setflags(write=False)
         return cls(mu, xs, labels, cost, metric_name, constraint, label_cost, name, description)
 
     @classmethod
     def from_csv(cls, path, metric="squared", constraint: str = "expected", **options) -> Problem:
-        """Read mu (and a custom metric given as a CSV path) from files in the DESIGN.md §3 format."""
+        """Read mu (and a custom metric given as a CSV file: path, bytes or stream) in the DESIGN.md §3 format."""
         from engine.files import read_metric_csv, read_mu_csv
 
         positions, labels, mu = read_mu_csv(path)
-        if isinstance(metric, str) and metric.strip().lower() not in NAMED_METRICS:
+        named = isinstance(metric, str) and metric.strip().lower() in NAMED_METRICS
+        if (not named and isinstance(metric, (str, bytes, bytearray, os.PathLike))) or hasattr(metric, "read"):
             metric = read_metric_csv(metric)
         return cls.from_arrays(mu, positions, labels, metric, constraint, **options)
 
@@ -148,6 +151,8 @@ def check_eps(eps, what: str = "eps") -> float:
     """A budget must be a finite non-negative number."""
     try:
         value = float(eps)
+    except OverflowError:
+        raise ProblemError(f"{what} must be finite; got a number too large for a float.") from None
     except (TypeError, ValueError):
         raise ProblemError(f"{what} must be a number; got {eps!r}.") from None
     if not math.isfinite(value):
@@ -166,22 +171,52 @@ def check_eps_values(eps_values, what: str = "eps") -> np.ndarray:
 
 
 # -- validation helpers ----------------------------------------------------------------------
-def _check_table(mu, normalise: bool) -> np.ndarray:
+def _as_table(mu) -> np.ndarray:
+    """The table as a non-empty 2-D float array (values are checked later, by _check_masses)."""
     try:
         a = np.array(mu, dtype=float)
-    except (TypeError, ValueError):
-        raise ProblemError("The table mu must contain only numbers.") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ProblemError(_not_a_table(mu)) from None
     if a.ndim != 2:
         raise ProblemError(f"The table mu must be 2-D (feature values by labels); it has {a.ndim} dimension(s).")
     n, m = a.shape
     if n == 0 or m == 0:
         raise ProblemError(f"The table mu is empty ({n} rows, {m} columns); it needs at least one of each.")
+    return a
+
+
+def _not_a_table(mu) -> str:
+    """Name the first ragged row or non-numeric entry of a table given as rows."""
+    try:
+        rows = [list(row) for row in mu] if not isinstance(mu, (str, bytes)) else []
+    except TypeError:
+        rows = []
+    for i, row in enumerate(rows):
+        if len(row) != len(rows[0]):
+            return (f"Feature value {i + 1} has {len(row)} entries in the table mu but feature value 1 has "
+                    f"{len(rows[0])}; the table must be rectangular.")
+        for j, v in enumerate(row):
+            try:
+                float(v)
+            except OverflowError:
+                return f"The entry for feature value {i + 1}, label {j + 1} of the table mu is too large for a float."
+            except (TypeError, ValueError):
+                return f"The entry for feature value {i + 1}, label {j + 1} of the table mu is {v!r}, not a number."
+    return "The table mu must be a rectangular table of numbers."
+
+
+def _check_masses(a: np.ndarray, normalise: bool, xs: tuple[float, ...], labels: tuple[str, ...]) -> np.ndarray:
+    """Entries finite and non-negative, total 1 (or normalised); masses below ZERO_MASS set to 0."""
     for (i, j), v in np.ndenumerate(a):
+        cell = f"The entry for feature value {i + 1} (x = {xs[i]:g}), label {labels[j]!r}"
         if not np.isfinite(v):
-            raise ProblemError(f"Row {i + 1}, column {j + 1} of the table is {v}; every entry must be finite.")
+            raise ProblemError(f"{cell} is {v}; every entry must be a finite number.")
         if v < 0:
-            raise ProblemError(f"Row {i + 1}, column {j + 1} of the table is negative ({v:g}).")
-    total = math.fsum(a.ravel())
+            raise ProblemError(f"{cell} is negative ({v:g}); every entry must be a probability.")
+    try:
+        total = math.fsum(a.ravel())
+    except OverflowError:
+        raise ProblemError("The table's entries are too large to add up; they must be probabilities.") from None
     if total <= 0:
         raise ProblemError("The table sums to 0; it needs some positive mass.")
     if normalise:
@@ -198,13 +233,18 @@ def _check_table(mu, normalise: bool) -> np.ndarray:
 def _check_positions(positions, n: int, required: bool) -> tuple[float, ...]:
     if positions is None:
         return tuple(float(i) for i in range(1, n + 1))
-    values = list(positions)
+    try:
+        values = list(positions)
+    except TypeError:
+        raise ProblemError(f"The positions must be a list of {n} numbers; got {positions!r}.") from None
     if len(values) != n:
         raise ProblemError(f"There are {len(values)} positions for {n} feature values.")
     xs = []
     for i, v in enumerate(values):
         try:
             x = float(v)
+        except OverflowError:
+            x = math.inf  # an integer beyond the float range: reported as not finite below
         except (TypeError, ValueError):
             raise ProblemError(f"The position of feature value {i + 1} is not a number: {v!r}.") from None
         if not math.isfinite(x):
@@ -215,7 +255,8 @@ def _check_positions(positions, n: int, required: bool) -> tuple[float, ...]:
         for i, x in enumerate(xs):
             if x in seen:
                 raise ProblemError(
-                    f"Rows {seen[x] + 1} and {i + 1} have the same position {x:g}; positions must differ."
+                    f"Feature values {seen[x] + 1} and {i + 1} have the same position {x:g}; "
+                    "the abs and squared metrics need distinct positions."
                 )
             seen[x] = i
     return tuple(xs)
@@ -224,6 +265,8 @@ def _check_positions(positions, n: int, required: bool) -> tuple[float, ...]:
 def _check_labels(labels, m: int) -> tuple[str, ...]:
     if labels is None:
         return tuple(str(j) for j in range(1, m + 1))
+    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__iter__"):
+        raise ProblemError(f"The labels must be a list of {m} names; got {labels!r}.")
     names = [str(v).strip() for v in labels]
     if len(names) != m:
         raise ProblemError(f"There are {len(names)} label names for {m} label columns.")

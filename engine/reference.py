@@ -58,7 +58,8 @@ def plan_program(problem: Problem, moves: Moves, eps: float):
         src = (moves.atom_x * m + moves.atom_y)[moves.source]
         if problem.constraint == "joint":
             return np.asarray(blocks[0][0].value)[src, moves.target]
-        return np.array([blocks[y][0].value[s // m, t // m] for s, t, y in zip(src, moves.target, src % m)])
+        labels = src % m
+        return np.array([blocks[y][0].value[s // m, t // m] for s, t, y in zip(src, moves.target, labels, strict=True)])
 
     return program, read_plan
 

@@ -3,7 +3,8 @@
 Figure 2: for robust rules q*_{eps_rule} (13) and attacks of size eps_attack,
 
 .. math::
-    L(\\varepsilon_{attack}, \\varepsilon_{rule}) = \\max_{\\nu \\in D(\\varepsilon_{attack})} L(\\nu, q^*_{\\varepsilon_{rule}}),
+    L(\\varepsilon_{attack}, \\varepsilon_{rule})
+      = \\max_{\\nu \\in D(\\varepsilon_{attack})} L(\\nu, q^*_{\\varepsilon_{rule}}),
 
 with h*(eps_attack) (15) the lower envelope, touched on the diagonal. One certified saddle solve per
 distinct budget (rules and h* share them), and one exact rule-loss sweep per rule over the whole

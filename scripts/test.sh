@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The one command that installs and runs every test on a fresh machine:
+#
+#     bash scripts/test.sh            # extra arguments go to pytest, e.g. -k files or -m "not slow"
+#     PYTEST_WORKERS=0 bash scripts/test.sh   # run in one process (default: 2 pytest-xdist workers)
+#
+# Creates .venv if it is missing (with $PYTHON, default python3, which must be 3.11 or newer), installs
+# requirements-test.txt into it, then runs `ruff check .` and the whole pytest suite. Works from any
+# directory; stops at the first failing step with a non-zero exit status.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+PYTHON="${PYTHON:-python3}"
+
+if [ ! -x .venv/bin/python ]; then
+  if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "scripts/test.sh: Python 3.11 or newer is needed; run with PYTHON=python3.11 (or newer)." >&2
+    exit 1
+  fi
+  echo "== creating .venv with $("$PYTHON" --version)"
+  "$PYTHON" -m venv .venv
+fi
+
+echo "== installing requirements-test.txt"
+.venv/bin/python -m pip install --quiet -r requirements-test.txt
+
+# == browser tests: system Chromium =========================================================
+# TODO(lead): install Debian's chromium here for tests/browser (Playwright's own browser download
+# needs a host outside the package registries; see DESIGN.md §5), for example:
+#   command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+# ===========================================================================================
+
+echo "== ruff check ."
+.venv/bin/ruff check .
+
+echo "== pytest"
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"
