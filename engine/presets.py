@@ -37,7 +37,7 @@ def preset_names() -> tuple[str, ...]:
     return tuple(sorted(names, key=lambda s: (s != "figure2", s != "stochastic-vs-deterministic", s)))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _read(name: str) -> dict:
     if name not in preset_names():
         raise ProblemError(f"Unknown preset {name!r}: choose one of {', '.join(preset_names())}.")
