@@ -120,6 +120,23 @@ def map_segment(problem: Problem, map_a, map_b, alphas) -> np.ndarray:
     return np.array(out)
 
 
+def rival_map(best_map: np.ndarray, mechanism: np.ndarray) -> np.ndarray:
+    """The best map with its most-split atom sent to the stochastic attack's next favourite target.
+
+    Mixing the two gives the paper's one-parameter family of attacks (Sec. V-A) for any problem: with
+    the paper's example it is the map sending 2 to the other neighbour.
+    """
+    rival, widest = best_map.copy(), -1.0
+    for x, y in zip(*np.nonzero(best_map >= 0), strict=True):
+        row = mechanism[x, y, :, y].copy()
+        row[best_map[x, y]] = 0.0
+        if row.max() > widest:
+            widest = row.max()
+            rival = best_map.copy()
+            rival[x, y] = int(np.argmax(row))
+    return rival
+
+
 def _cells(problem: Problem, g, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The target cell of each atom (x, y) under the map g."""
     g = np.asarray(g)

@@ -321,6 +321,11 @@ def _short(value: str, limit: int = 40) -> str:
 
 
 # -- labels in spreadsheets -------------------------------------------------------------------
+def neutralise_cell(value):
+    """A CSV cell safe to open in a spreadsheet: text starting with = + - @ (a formula) gets a leading quote."""
+    return _quote_label(value) if isinstance(value, str) else value
+
+
 def _quote_label(label: str) -> str:
     """Prefix a single quote to labels a spreadsheet would run as formulas (or that start with a quote)."""
     return "'" + label if label.startswith((*FORMULA_STARTS, "'")) else label

@@ -153,3 +153,22 @@ def uniform_rate_distortion(m: int, D) -> np.ndarray:
     Dc = np.minimum(D, 1 - 1 / m)
     r = np.log(m) - (entr(Dc) + entr(1 - Dc)) - Dc * np.log(m - 1)
     return np.where(D < 1 - 1 / m, r, 0.0)
+
+
+def closed_form_leakage(problem: Problem, eps_values) -> np.ndarray | None:
+    """R(D) at each eps when one is known: X = Y (mu diagonal), Hamming cost, expected kind, and a binary
+    source or a uniform m-ary one. None otherwise."""
+    mu = problem.mu
+    is_rate_distortion = (
+        problem.n == problem.m and problem.metric == "hamming" and problem.constraint == "expected"
+        and not np.any(mu - np.diag(np.diag(mu)))
+    )
+    if not is_rate_distortion:
+        return None
+    eps = check_eps_values(eps_values)
+    p = np.diag(mu)
+    if problem.m == 2:
+        return binary_rate_distortion(float(p[1]), eps)
+    if np.allclose(p, 1.0 / problem.m, rtol=0, atol=1e-12):
+        return uniform_rate_distortion(problem.m, eps)
+    return None

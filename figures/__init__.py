@@ -1,0 +1,1 @@
+"""Pure Plotly builders: engine results in, go.Figure out. No Streamlit here."""

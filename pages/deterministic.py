@@ -1,0 +1,53 @@
+"""Stochastic versus deterministic adversaries (Sec. V-A): (20), (21) and h*, and the alpha family."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from engine.deterministic import NODE_LIMIT
+from engine.errors import ProblemError
+from engine.information import to_units
+from figures.deterministic import alpha_curve, channel_diagram, values_bars
+from ui import compute
+from ui.editor import problem_editor
+from ui.widgets import certificate_badge, reproduce, show_figure
+
+st.title("Stochastic versus deterministic adversary")
+st.caption("Under a hard per-point limit (the max kind), an attacker who plays second loses nothing by using a fixed "
+           "map (20). One who must commit first (21) needs to randomise to reach h*: the order of play matters.")
+setup = problem_editor(default_preset="stochastic-vs-deterministic", force_kind="max")
+if setup.problem is None:
+    st.error(setup.error)
+    st.stop()
+p, u = setup.problem, setup.units
+alphas = tuple(np.round(np.linspace(0, 1, 101), 6))
+try:
+    with st.spinner("Searching the deterministic maps (branch and bound)..."):
+        gap, along, rival = compute.deterministic(setup.key, p, setup.eps, alphas)
+except ProblemError as err:
+    st.error(str(err))
+    st.stop()
+cols = st.columns(3)
+cols[0].metric("stochastic h*", f"{to_units(gap.stochastic, u):.6f} {u}")
+cols[1].metric("(20) pure, plays second", f"{to_units(gap.pure_minimax, u):.6f} {u}")
+cols[2].metric("(21) pure, plays first", f"{to_units(gap.pure_maximin, u):.6f} {u}", gap.maximin_label,
+               delta_color="off")
+w = compute.worst_cases(setup.key, p, (setup.eps,))[setup.eps][0]
+certificate_badge(w.certificate, w.status, u)
+if not gap.maximin_exact:
+    st.info(f"The exact search stopped after {NODE_LIMIT} nodes: the best map found is a lower bound on (21), "
+            f"{gap.maximin_label}.")
+left, right = st.columns(2)
+with left:
+    show_figure(alpha_curve(np.array(alphas), along, gap.stochastic, gap.pure_maximin, u), "alpha-curve",
+                "H(Y|Z) along the mixture of two deterministic maps; it peaks inside, above both fixed maps.",
+                pd.DataFrame({"alpha": alphas, f"H(Y|Z)_{u}": to_units(along, u)}))
+with right:
+    show_figure(values_bars(gap, u), "three-values", f"Bars: h* {to_units(gap.stochastic, u):.4f}, (20) "
+                f"{to_units(gap.pure_minimax, u):.4f}, (21) {to_units(gap.pure_maximin, u):.4f} {u}.")
+show_figure(channel_diagram(w.mechanism, p.positions, p.labels), "attack-channel",
+            "Arrows from each clean point to where the optimal randomised attack sends it, with probabilities.")
+st.caption("alpha = 0 is the best fixed map; alpha = 1 sends the most-split point to its other favourite target "
+           "(for the paper's example: 2 -> 3 versus 2 -> 1). The paper's optimum is alpha = 1/2.")
+reproduce(setup, f"d = engine.deterministic_gap(p, {setup.eps!r})\nprint(d.stochastic, d.pure_minimax, d.pure_maximin)",
+          f"deterministic {{source}} --constraint max --eps {setup.eps!r}")

@@ -1,0 +1,50 @@
+"""Privacy-utility: the least leakage I(Y; Z) for each distortion budget, and the optimal release mechanism."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from engine.information import to_units
+from figures.privacy import leakage_curve
+from figures.tables import table_heatmap
+from ui import compute
+from ui.editor import problem_editor
+from ui.widgets import certificate_badge, reproduce, show_figure
+
+st.title("Privacy-utility tradeoff")
+st.caption("Release Z, a distorted copy of the data, so that it says as little as possible about the sensitive "
+           "label Y. By Lemma 1 the least leakage is I(Y;Z) = H(Y) - h*(eps); with X = Y it is rate-distortion.")
+setup = problem_editor(default_preset="binary-source",
+                       eps_help="The distortion budget of the release: larger eps, more privacy, less utility.")
+if setup.problem is None:
+    st.error(setup.error)
+    st.stop()
+p, u = setup.problem, setup.units
+with st.spinner("Solving the whole curve..."):
+    curve = compute.privacy(setup.key, p, setup.eps_grid)
+k = setup.eps_grid.index(setup.eps)
+closed = compute.closed_form_rate_distortion(p, curve.eps)
+cols = st.columns(3)
+cols[0].metric("least leakage I(Y;Z)", f"{to_units(curve.leakage[k], u):.4f} {u}",
+               help="Lower is more private.")
+cols[1].metric("leakage with no distortion, I(X;Y)", f"{to_units(curve.leakage[0], u):.4f} {u}")
+cols[2].metric("status of the curve", curve.status)
+w = compute.worst_cases(setup.key, p, setup.eps_grid)[setup.eps][0]
+certificate_badge(w.certificate, w.status, u)
+show_figure(leakage_curve(curve, setup.eps, u, closed), "privacy-curve",
+            f"Leakage falls from {to_units(curve.leakage[0], u):.3f} to {to_units(curve.leakage[-1], u):.3f} {u} "
+            f"as eps grows from {curve.eps[0]:.3g} to {curve.eps[-1]:.3g}.",
+            pd.DataFrame({"eps": curve.eps, f"leakage_{u}": to_units(curve.leakage, u),
+                          f"h_star_{u}": to_units(curve.h_star, u)}))
+st.subheader(f"The optimal release mechanism at eps = {setup.eps:.3g}")
+mech = np.array([[curve.mechanisms[k][x, y, :, y] for y in range(p.m)] for x in range(p.n)]).reshape(p.n * p.m, p.n)
+rows = [f"{x:g}, y={lab}" for x in p.positions for lab in p.labels]
+keep = p.mu.ravel() > 0
+show_figure(table_heatmap(mech[keep], list(np.array(rows)[keep]), [f"{z:g}" for z in p.positions],
+                          "P(Z = z | X = x, Y = y)", "P", zmax=1.0, x_title="released z", y_title="row"),
+            "release-mechanism", "Heatmap of the release channel; each row is a clean point (x, y) with mass.",
+            pd.DataFrame(mech[keep], index=np.array(rows)[keep], columns=[f"{z:g}" for z in p.positions])
+            .reset_index(names="x, y"))
+reproduce(setup, f"import numpy as np\nc = engine.privacy_curve(p, np.linspace({curve.eps[0]!r}, {curve.eps[-1]!r}, "
+          f"{len(curve.eps)}))\nprint(c.leakage)",
+          f"privacy-curve {{source}} --eps {curve.eps[0]!r}:{curve.eps[-1]!r}:{len(curve.eps)}")

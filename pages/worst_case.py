@@ -1,0 +1,65 @@
+"""Worst-case perturbation: nu*, q*, the transport plan, h* with its certificate, clean versus robust."""
+
+import pandas as pd
+import streamlit as st
+
+from engine.information import conditional_entropy, label_entropy, to_units
+from figures.animation import worst_case_animation
+from figures.tables import describe_table, table_heatmap
+from figures.tradeoff import clean_robust_bars
+from figures.transport import describe_transport, transport_sankey
+from ui import compute
+from ui.editor import problem_editor
+from ui.widgets import certificate_badge, reproduce, show_figure
+
+st.title("Worst-case perturbation")
+st.caption("The attacker's best randomised perturbation nu* within the budget, and the rule q* that is robust to it.")
+setup = problem_editor()
+if setup.problem is None:
+    st.error(setup.error)
+    st.stop()
+p, u = setup.problem, setup.units
+with st.spinner("Solving the whole eps range once (later slider moves are instant)..."):
+    solved = compute.worst_cases(setup.key, p, setup.eps_grid)
+w, cvr = solved[setup.eps]
+h_y, h_yx = label_entropy(p.mu), conditional_entropy(p.mu)
+
+cols = st.columns(4)
+cols[0].metric("h* = max H(Y|X')", f"{to_units(w.value, u):.4f} {u}",
+               help="The largest uncertainty about the label the attacker can create (15).")
+cols[1].metric("clean H_mu(Y|X)", f"{to_units(h_yx, u):.4f} {u}")
+cols[2].metric("label entropy H_mu(Y)", f"{to_units(h_y, u):.4f} {u}")
+cols[3].metric("leakage I(Y;X') = H(Y) - h*", f"{to_units(h_y - w.value, u):.4f} {u}",
+               help="Read as privacy: what the released X' still says about Y (Lemma 1). Lower is more private.")
+certificate_badge(w.certificate, w.status, u)
+if w.status != "verified":
+    st.warning(f"The solvers could not close the certificate below 1e-6 nats; the true h* lies between the bounds. "
+               f"{w.message}")
+
+left, right = st.columns(2)
+with left:
+    show_figure(table_heatmap(p.mu, p.positions, p.labels, "Clean data mu(x, y)", "mu"), "clean-mu",
+                describe_table("the clean joint law mu", p.mu, p.positions, p.labels),
+                pd.DataFrame(p.mu, index=p.positions, columns=p.labels).reset_index(names="x"))
+with right:
+    show_figure(table_heatmap(w.nu, p.positions, p.labels, f"Worst case nu*(x', y) at eps = {setup.eps:.3g}", "nu*"),
+                "worst-case-nu", describe_table("the worst-case law nu*", w.nu, p.positions, p.labels),
+                pd.DataFrame(w.nu, index=p.positions, columns=p.labels).reset_index(names="x"))
+left, right = st.columns(2)
+with left:
+    show_figure(table_heatmap(w.q, p.positions, p.labels, "Robust rule q*(y | x)", "q*", zmax=1.0), "robust-rule",
+                describe_table("the robust rule q*", w.q, p.positions, p.labels),
+                pd.DataFrame(w.q, index=p.positions, columns=p.labels).reset_index(names="x"))
+with right:
+    show_figure(clean_robust_bars(cvr, u), "clean-vs-robust",
+                f"Bars: clean optimum {to_units(cvr.clean_optimum, u):.3f}, robust rule on clean data "
+                f"{to_units(cvr.robust_rule_clean_loss, u):.3f}, under attack {to_units(cvr.h_star, u):.3f} {u}.")
+show_figure(transport_sankey(w.plan, p.positions, p.labels), "transport-plan",
+            describe_transport(w.plan, p.positions, p.labels))
+st.subheader("Play: the worst case and the robust rule as eps grows")
+eps_shown = setup.eps_grid[:: max(1, len(setup.eps_grid) // 20)]
+show_figure(worst_case_animation(eps_shown, [solved[e][0].nu for e in eps_shown], [solved[e][0].q for e in eps_shown],
+                                 p.positions, p.labels), "worst-case-animation",
+            "Animation of nu* and q* over eps; press Play or drag the slider below the chart.")
+reproduce(setup, f"w = engine.worst_case(p, {setup.eps!r})\nprint(w.value, w.certificate, w.status)",
+          f"solve {{source}} --eps {setup.eps!r}")

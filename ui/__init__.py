@@ -1,0 +1,1 @@
+"""Shared Streamlit pieces: the problem editor, URL state, cached engine calls, downloads, lecture mode."""

@@ -1,0 +1,208 @@
+"""The problem editor every Explore page shares: where the table comes from, the cost, the constraint set,
+the budget eps and the units. Every control that shapes a view is bound to the URL (its key is the query
+parameter), so a pasted link reproduces the view; a custom table travels as a scenario file instead.
+
+Bad input never loses work: the table editor keeps its edits, and the page shows the engine's sentence
+naming the bad cell or value instead of a result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import engine
+from engine.errors import ProblemError
+from engine.files import MAX_BYTES, neutralise_cell, problem_from_json, problem_to_json, read_mu_csv
+from ui import state
+
+SOURCES = {"preset": "A named example", "random": "A random table", "custom": "My own table"}
+METRICS = {"default": "as the example says", "abs": "|x - x'|", "squared": "(x - x')^2", "hamming": "1{x != x'}",
+           "custom": "my own matrix"}
+KINDS = {"default": "as the example says", "expected": "expected (average distortion <= eps)",
+         "max": "max (every point moves <= eps)", "joint": "joint (labels may change, at price kappa)"}
+UPLOAD_LIMIT_TEXT = f"{MAX_BYTES // 1_000_000} MB"
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the editor produced: a problem (or the sentence saying why not), eps and its grid, units."""
+
+    problem: engine.Problem | None
+    error: str | None
+    eps: float
+    eps_grid: tuple[float, ...]
+    units: str
+    preset: str | None
+
+    @property
+    def key(self) -> str:
+        """The problem's canonical hash, for the caches."""
+        return self.problem.key if self.problem is not None else ""
+
+
+def problem_editor(default_preset: str = "figure2", force_kind: str | None = None,
+                   eps_help: str = "") -> Setup:
+    """Draw the controls (in the sidebar; only eps in lecture mode) and build the problem."""
+    lecture = state.lecture_mode()
+    box = st.sidebar
+    source = state.choice(box, "Table", SOURCES, "source", "preset", lecture,
+                          help="Where the joint law mu(x, y) comes from.")
+    preset = None
+    try:
+        if source == "preset":
+            preset = state.choice(box, "Example", {n: engine.preset_info(n).title for n in engine.preset_names()},
+                                  "preset", default_preset, lecture)
+            if not lecture:
+                box.caption(engine.preset_info(preset).description)
+            base = engine.load_preset(preset)
+        elif source == "random":
+            base = _random_problem(box, lecture)
+        else:
+            base = _custom_problem(box)
+        problem = _apply_cost_and_kind(box, base, lecture, force_kind, source)
+        error = None
+    except ProblemError as err:
+        problem, error = None, str(err)
+    lo, hi, default = _eps_range(problem, preset)
+    grid = state.eps_grid(lo, hi)
+    eps = state.eps_slider(lo, hi, default, grid, eps_help)
+    units = state.choice(box, "Units", {"nats": "nats (natural log)", "bits": "bits (log base 2)"}, "units", "nats",
+                         lecture, horizontal=True)
+    if problem is not None and not lecture and source != "preset":
+        box.download_button("Download this scenario (JSON)", problem_to_json(problem), "scenario.json",
+                            "application/json", help="Upload it later under 'My own table' to get this problem back.")
+    return Setup(problem, error, eps, grid, units, preset if source == "preset" else None)
+
+
+def _apply_cost_and_kind(box, base: engine.Problem, lecture: bool, force_kind: str | None, source: str):
+    """The metric and constraint overrides (and kappa for the joint kind)."""
+    metric = state.choice(box, "Ground cost d(x, x')", METRICS, "metric", "default", lecture,
+                          help="How far a feature value moves. Larger costs make the attacker weaker.")
+    if force_kind:
+        kind = force_kind
+        if not lecture:
+            box.caption(f"This page compares attackers under the **{force_kind}** kind.")
+    else:
+        kind = state.choice(box, "Constraint on the attacker", KINDS, "kind", "default", lecture,
+                            help="expected: an average budget (the paper's (4)); max: a hard limit per point (3); "
+                                 "joint: labels may change too.")
+    changes = {}
+    if metric == "custom":
+        changes["metric"] = _custom_metric(box, base)
+    elif metric != "default":
+        changes["metric"] = metric
+    if kind != "default":
+        changes["constraint"] = kind
+    if changes.get("constraint", base.constraint) == "joint":
+        changes["label_cost"] = state.number(box, "Label-change price kappa", "kappa", 1.0, lecture, min_value=0.0,
+                                             help="Higher kappa makes changing a label dearer: more robust.")
+    return base.replace(**changes) if changes else base
+
+
+def _random_problem(box, lecture: bool) -> engine.Problem:
+    """A seeded Dirichlet table (reproducible from the URL)."""
+    n = int(state.number(box, "Feature values n", "n", 5, lecture, min_value=1, max_value=60, step=1))
+    m = int(state.number(box, "Labels m", "m", 3, lecture, min_value=1, max_value=12, step=1))
+    alpha = state.number(box, "Dirichlet concentration", "alpha", 0.5, lecture, min_value=0.01, max_value=100.0,
+                         help="Small: each feature value points to few labels (easy to classify).")
+    seed = int(state.number(box, "Seed", "seed", 0, lecture, min_value=0, max_value=2**31 - 1, step=1))
+    mu = np.random.default_rng(seed).dirichlet(np.full(n * m, alpha)).reshape(n, m)
+    return engine.Problem.from_arrays(mu, positions=range(1, n + 1), metric="squared", normalise=True,
+                                      name=f"random n={n} m={m} alpha={alpha:g} seed={seed}")
+
+
+def _custom_problem(box) -> engine.Problem:
+    """An editable table (with upload, normalise and a scenario file); raises ProblemError with a sentence."""
+    if "custom_base" not in st.session_state:
+        st.session_state["custom_base"] = _frame(engine.load_preset("stochastic-vs-deterministic"))
+    upload = box.file_uploader(f"Load a CSV table or a scenario (JSON), at most {UPLOAD_LIMIT_TEXT}",
+                               type=["csv", "json"], key="upload",
+                               help="CSV: header x,<label 1>,...; one row per feature value: its position, then "
+                                    "the masses. JSON: a scenario file downloaded from this page.")
+    if upload is not None and st.session_state.get("upload_seen") != upload.file_id:
+        st.session_state["upload_seen"] = upload.file_id
+        _load_upload(upload)
+    st.markdown("**Your table mu(x, y)** (edit cells; add or delete rows at the bottom)")
+    edited = st.data_editor(st.session_state["custom_base"], num_rows="dynamic", key="custom_table",
+                            width="stretch", hide_index=True)
+    if st.button("Normalise (divide by the sum)", key="normalise"):
+        table = edited.drop(columns=["x"]).apply(pd.to_numeric, errors="coerce")
+        total = float(np.nansum(table.to_numpy()))
+        if total > 0:
+            st.session_state["custom_base"] = edited.assign(**{c: table[c] / total for c in table.columns})
+            st.session_state.pop("custom_table", None)
+            st.rerun()
+    return _problem_from_frame(edited, st.session_state.get("custom_metric_base"),
+                               st.session_state.get("custom_kind", "expected"))
+
+
+def _load_upload(upload) -> None:
+    """Read an uploaded CSV or scenario into the editor's base table (or say what is wrong)."""
+    data = upload.getvalue()
+    if len(data) > MAX_BYTES:
+        st.session_state["upload_error"] = f"The file is {len(data) / 1e6:.1f} MB; the limit is {UPLOAD_LIMIT_TEXT}."
+        return
+    try:
+        if upload.name.lower().endswith(".json"):
+            p = problem_from_json(data)
+            st.session_state["custom_metric_base"] = p.cost if p.metric == "custom" else p.metric
+            st.session_state["custom_kind"] = p.constraint
+        else:
+            positions, labels, mu = read_mu_csv(data)
+            p = engine.Problem.from_arrays(mu, positions, labels, normalise=False)
+        st.session_state["custom_base"] = _frame(p)
+        st.session_state.pop("custom_table", None)
+        st.session_state.pop("upload_error", None)
+    except ProblemError as err:
+        st.session_state["upload_error"] = f"{upload.name}: {err}"
+    if "upload_error" in st.session_state:
+        st.error(st.session_state["upload_error"])
+
+
+def _frame(p: engine.Problem) -> pd.DataFrame:
+    """The editor's table: a position column x, then one column per label."""
+    df = pd.DataFrame(p.mu, columns=list(p.labels))
+    df.insert(0, "x", list(p.positions))
+    return df
+
+
+def _problem_from_frame(df: pd.DataFrame, metric, kind: str) -> engine.Problem:
+    """Validate the edited table through the engine (its sentences name the bad cell)."""
+    df = df.dropna(how="all")
+    if df.empty:
+        raise ProblemError("The table is empty: add at least one row.")
+    return engine.Problem.from_arrays(df.drop(columns=["x"]).to_numpy(dtype=object), positions=df["x"].tolist(),
+                                      labels=[c for c in df.columns if c != "x"], metric=metric or "squared",
+                                      constraint=kind)
+
+
+def _custom_metric(box, base: engine.Problem) -> np.ndarray:
+    """An editable n-by-n cost matrix, starting from the current cost."""
+    st.markdown("**Your ground cost d(x, x')** (rows: from, columns: to; zero diagonal)")
+    names = [f"{p:g}" for p in base.positions]
+    start = pd.DataFrame(base.cost, index=names, columns=names)
+    edited = st.data_editor(start, key=f"metric_table_{base.n}", width="stretch")
+    return edited.to_numpy(dtype=object)
+
+
+def _eps_range(problem: engine.Problem | None, preset: str | None) -> tuple[float, float, float]:
+    """The slider's range: the preset's own, else up to the largest cost."""
+    if preset is not None:
+        info = engine.preset_info(preset)
+        return info.eps_min, info.eps_max, info.eps_default
+    if problem is None:
+        return 0.0, 1.0, 0.0
+    top = float(problem.cost.max()) + (problem.label_cost if problem.constraint == "joint" else 0.0)
+    top = float(f"{max(top, 1e-3):.2g}")
+    return 0.0, top, float(f"{top / 4:.2g}")
+
+
+def download_table(label: str, df: pd.DataFrame, filename: str, key: str) -> None:
+    """A CSV download of a table, with spreadsheet formulas neutralised (cells starting = + - @)."""
+    safe = df.map(neutralise_cell)
+    st.download_button(label, safe.to_csv(index=False), filename, "text/csv", key=key)
+

@@ -1,0 +1,62 @@
+"""Small shared pieces: the certificate badge, figure display with downloads, 'Reproduce in Python'."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import engine
+from engine.information import to_units
+from figures.style import download_config
+from ui.editor import Setup, download_table
+
+
+def certificate_badge(certificate, status: str, units: str) -> None:
+    """'verified, gap 3e-08 nats' in green, or 'approximate, gap ...' in orange, with the bounds on hover."""
+    gap = to_units(certificate.gap, units)
+    lower, upper = to_units(certificate.lower, units), to_units(certificate.upper, units)
+    text = f"{status}, gap {gap:.1e} {units}"
+    tip = (f"A feasible perturbation reaches {lower:.9f} {units} (lower bound); the robust rule never loses more "
+           f"than {upper:.9f} {units} (upper bound). The true optimum lies between.")
+    if status == "verified":
+        st.badge(text, icon=":material/verified:", color="green", help=tip)
+    else:
+        st.badge(text, icon=":material/warning:", color="orange", help=tip)
+
+
+def show_figure(fig, name: str, alt: str, data: pd.DataFrame | None = None, key: str | None = None) -> None:
+    """A Plotly chart with SVG download at scale 2, alt text, and its data as CSV."""
+    st.plotly_chart(fig, config=download_config(name), alt=alt, key=key or f"chart_{name}")
+    if data is not None:
+        download_table(f"Download the data of '{name}' (CSV)", data, f"{name}.csv", key=f"csv_{key or name}")
+
+
+def reproduce(setup: Setup, python_call: str, cli: str) -> None:
+    """The engine call and the CLI command that give this page's numbers (``cli`` may use {source})."""
+    with st.expander("Reproduce in Python or from the command line"):
+        load, source = _load_lines(setup)
+        st.code(f"import engine\n{load}\n{python_call}", language="python")
+        units = " --units bits" if setup.units == "bits" else ""
+        st.code(f"python -m engine {cli.format(source=source)}{units} --json", language="bash")
+
+
+def _load_lines(setup: Setup) -> tuple[str, str]:
+    """How to get this page's problem in Python, and the CLI's problem options."""
+    p = setup.problem
+    if setup.preset is None:
+        metric = p.metric if p.metric != "custom" else p.cost.tolist()
+        return (f"p = engine.Problem.from_arrays({p.mu.tolist()}, positions={list(p.positions)}, "
+                f"labels={list(p.labels)}, metric={metric!r}, constraint={p.constraint!r}, "
+                f"label_cost={p.label_cost!r})",
+                "--mu table.csv  # the table from this page's download")
+    base = engine.load_preset(setup.preset)
+    overrides = {}
+    if p.metric != base.metric and p.metric != "custom":
+        overrides["metric"] = p.metric
+    if p.constraint != base.constraint:
+        overrides["constraint"] = p.constraint
+    if p.constraint == "joint":
+        overrides["label_cost"] = p.label_cost
+    args = "".join(f", {k}={v!r}" for k, v in overrides.items())
+    flags = "".join(f" --{k.replace('_', '-')} {v}" for k, v in overrides.items())
+    return f'p = engine.load_preset("{setup.preset}"{args})', f"--preset {setup.preset}{flags}"
