@@ -10,10 +10,9 @@ from figures.style import H_STAR_STYLE, SEQUENTIAL, colour, finish
 
 
 def _pick(values: np.ndarray, wanted, count: int = 6) -> list[int]:
-    """Indices of the grid points nearest the wanted values, or an even spread of ``count``."""
-    if wanted:
-        return sorted({int(np.argmin(np.abs(values - w))) for w in wanted})
-    return sorted(set(np.linspace(0, len(values) - 1, min(count, len(values))).round().astype(int).tolist()))
+    """An even spread of ``count`` grid points plus the ones nearest the wanted values."""
+    spread = set(np.linspace(0, len(values) - 1, min(count, len(values))).round().astype(int).tolist())
+    return sorted(spread | {int(np.argmin(np.abs(values - w))) for w in wanted or ()})
 
 
 def figure2_left(grid, units: str = "nats", attacks=None) -> go.Figure:
@@ -70,7 +69,7 @@ def loss_heatmap(grid, units: str = "nats") -> go.Figure:
 
 def clean_robust_bars(cvr, units: str = "nats") -> go.Figure:
     """Sec. V-B: (1) H_mu(Y|X) <= (2) L(mu, q*) <= (3) h*."""
-    names = ["(1) best clean loss H_mu(Y|X)", "(2) robust rule on clean data", "(3) robust rule under attack, h*"]
+    names = ["(1) clean optimum", "(2) robust rule, clean", "(3) robust rule, attacked"]
     values = to_units(np.array(cvr.value), units)
     fig = go.Figure(go.Bar(x=names, y=values, marker_color=[colour(0), colour(1), colour(5)],
                            text=[f"{v:.4f}" for v in values], textposition="outside"))

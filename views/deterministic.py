@@ -30,8 +30,9 @@ except ProblemError as err:
 cols = st.columns(3)
 cols[0].metric("stochastic h*", f"{to_units(gap.stochastic, u):.6f} {u}")
 cols[1].metric("(20) pure, plays second", f"{to_units(gap.pure_minimax, u):.6f} {u}")
-cols[2].metric("(21) pure, plays first", f"{to_units(gap.pure_maximin, u):.6f} {u}", gap.maximin_label,
-               delta_color="off")
+cols[2].metric("(21) pure, plays first", f"{to_units(gap.pure_maximin, u):.6f} {u}",
+               help="Found by an exact branch-and-bound search over the deterministic maps.")
+cols[2].caption(f"(21) is {gap.maximin_label}; searched {gap.nodes} nodes.")
 w = compute.worst_cases(setup.key, p, (setup.eps,))[setup.eps][0]
 certificate_badge(w.certificate, w.status, u)
 if not gap.maximin_exact:

@@ -28,9 +28,10 @@ with st.status(f"Solving {points} robust rules and their exact losses under {poi
     g = compute.grid(setup.key, p, grid_eps, grid_eps)
     status.update(label=f"{points} x {points} grid ready ({g.status})", state="complete")
 nearest = min(grid_eps, key=lambda e: abs(e - setup.eps))
-chosen = [nearest] if lecture_mode() else st.multiselect(
-    "Highlight rules / attacks at eps", options=list(grid_eps), default=[nearest], key="highlight",
-    format_func=lambda e: f"{e:.3g}", help="Leave empty for an even spread of curves.")
+chosen = [nearest] + ([] if lecture_mode() else st.multiselect(
+    "Also draw the rules / attacks at eps", options=list(grid_eps), default=[], key="highlight", bind=BIND,
+    format_func=lambda e: f"{e:.3g}", help="Curves for an even spread of budgets are always drawn, and the one "
+                                           "at the slider's eps."))
 left, right = st.columns(2)
 alt = describe_grid(g, u)
 data = pd.DataFrame([(a, r, to_units(g.loss[i, j], u)) for i, a in enumerate(g.eps_attack)
