@@ -91,6 +91,8 @@ def _budget_curve(moves: Moves, ell: np.ndarray):
             inf_at_zero |= bool(np.any(infinite & (c <= 0)))
             inf_beyond_zero |= bool(np.any(infinite & (c > 0)))
             c, v = c[~infinite], v[~infinite]
+            if not len(c):  # every move (the stay included) reaches q = 0: the loss is infinite at every eps
+                continue
         hull_c, hull_v = upper_hull(c, v)
         base += mass * hull_v[0]
         if len(hull_c) > 1:

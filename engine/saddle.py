@@ -8,6 +8,8 @@ The attempts, in order, stop as soon as the certificate closes to 1e-6 nats:
 4. the plain cvxpy programs of (15) and (13) (``engine.reference``) with Clarabel;
 5. the same with SCS.
 
+Attempts 4 and 5 build dense plans, so they run only while the plans have at most ``DENSE_LIMIT`` entries.
+
 Every attempt may fail (an exception, a bad status, None values): the failure is recorded, not raised.
 The best lower bound (a repaired feasible plan) and the best upper bound (a rule's exact loss) are kept
 across attempts, starting from ones that need no solver: the plan that moves nothing and the uniform
@@ -30,6 +32,7 @@ from engine.moves import Moves, allowed_moves
 from engine.problem import Problem, check_eps
 
 CACHE_SIZE = 512
+DENSE_LIMIT = 20_000  # the cvxpy fallbacks build dense plans: skip them above this many plan entries
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,16 +50,26 @@ class Saddle:
     message: str
 
 
+def dense_size(problem: Problem) -> int:
+    """Entries of the dense plans the cvxpy programs build: n*n per label, or (n*m)^2 for the joint kind."""
+    n, m = problem.n, problem.m
+    return (n * m) ** 2 if problem.constraint == "joint" else n * n * m
+
+
 def _attempts(problem: Problem):
     from engine.reference import solve_saddle_cvxpy
 
-    return (
+    attempts = [
         ("clarabel", lambda moves, eps: solve_saddle_clarabel(moves, eps, FAST, "clarabel")),
         ("clarabel-steady", lambda moves, eps: solve_saddle_clarabel(moves, eps, STEADY, "clarabel-steady")),
         ("clarabel-careful", lambda moves, eps: solve_saddle_clarabel(moves, eps, CAREFUL, "clarabel-careful")),
-        ("cvxpy-clarabel", lambda moves, eps: solve_saddle_cvxpy(problem, moves, eps, "CLARABEL")),
-        ("cvxpy-scs", lambda moves, eps: solve_saddle_cvxpy(problem, moves, eps, "SCS")),
-    )
+    ]
+    if dense_size(problem) <= DENSE_LIMIT:  # beyond it they take minutes and rarely beat Clarabel's answer
+        attempts += [
+            ("cvxpy-clarabel", lambda moves, eps: solve_saddle_cvxpy(problem, moves, eps, "CLARABEL")),
+            ("cvxpy-scs", lambda moves, eps: solve_saddle_cvxpy(problem, moves, eps, "SCS")),
+        ]
+    return attempts
 
 
 def solve_saddle(problem: Problem, eps) -> Saddle:
@@ -89,7 +102,9 @@ def _solve_cached(problem: Problem, eps: float) -> Saddle:
             value = plan_value(moves, candidate)
             if value > lower:
                 plan, lower = candidate, value
-        for candidate in () if raw.q is None else (raw.q, posterior_rule(moves, plan, raw.q)):
+        rule = sane_rule(raw.q, problem.n, problem.m)
+        candidates = () if rule is None else (rule, sane_rule(posterior_rule(moves, plan, rule), problem.n, problem.m))
+        for candidate in (c for c in candidates if c is not None):
             value = float(rule_loss(problem, candidate, eps))
             if value < upper:
                 q, upper, multiplier, method = candidate, value, raw.multiplier, name
@@ -98,6 +113,23 @@ def _solve_cached(problem: Problem, eps: float) -> Saddle:
     certificate = Certificate(lower, upper)
     status = "verified" if certificate.verified else ("approximate" if answered else "failed")
     return Saddle(eps, moves, plan, q, multiplier, certificate, status, method, "; ".join(notes))
+
+
+def sane_rule(q, n: int, m: int) -> np.ndarray | None:
+    """A solver's rule as a valid n-by-m table (rows renormalised), or None when it cannot be one.
+
+    None when q is missing, of the wrong shape, not finite, negative, or has a row with no positive mass:
+    such output is a failed attempt, never an error raised to the caller.
+    """
+    if q is None:
+        return None
+    a = np.asarray(q, dtype=float)
+    if a.shape != (n, m) or not np.all(np.isfinite(a)) or np.any(a < 0):
+        return None
+    sums = a.sum(axis=1, keepdims=True)
+    if np.any(sums <= 0):
+        return None
+    return a / sums
 
 
 def posterior_rule(moves: Moves, plan: np.ndarray, q: np.ndarray, floor: float = 1e-9) -> np.ndarray:

@@ -26,13 +26,25 @@ echo "== installing requirements-test.txt"
 .venv/bin/python -m pip install --quiet -r requirements-test.txt
 
 # == browser tests: system Chromium =========================================================
-# TODO(lead): install Debian's chromium here for tests/browser (Playwright's own browser download
-# needs a host outside the package registries; see DESIGN.md §5), for example:
-#   command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+# tests/browser drive the app in Debian's chromium (Playwright's own browser download needs a host outside
+# the package registries; DESIGN.md §5). Install it when missing: as root directly, else through sudo.
+if ! command -v chromium >/dev/null; then
+  echo "== installing chromium (apt)"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "scripts/test.sh: chromium is missing; install it (apt-get install chromium) or run as root" >&2; exit 1; }
+    SUDO=sudo
+  fi
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 # ===========================================================================================
 
 echo "== ruff check ."
 .venv/bin/ruff check .
+
+echo "== hadolint Dockerfile"
+.venv/bin/hadolint Dockerfile
 
 echo "== pytest"
 .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"

@@ -70,8 +70,9 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
     lo, hi, default = _eps_range(problem, preset)
     grid = state.eps_grid(lo, hi)
     eps = state.eps_slider(lo, hi, default, grid, eps_help)
-    units = state.choice(box, "Units", {"nats": "nats (natural log)", "bits": "bits (log base 2)"}, "units", "nats",
-                         lecture, horizontal=True)
+    # The shown texts are what the URL carries (?units=bits), the same on every page (the overview's too).
+    units = state.choice(box, "Units", {"nats": "nats", "bits": "bits"}, "units", "nats", lecture, horizontal=True,
+                         help="nats: natural logarithm; bits: logarithm base 2 (1 bit = ln 2 nats).")
     if problem is not None and not lecture and source != "preset":
         box.download_button("Download this scenario (JSON)", problem_to_json(problem), "scenario.json",
                             "application/json", help="Upload it later under 'My own table' to get this problem back.")
@@ -190,15 +191,17 @@ def _custom_metric(box, base: engine.Problem) -> np.ndarray:
 
 
 def _eps_range(problem: engine.Problem | None, preset: str | None) -> tuple[float, float, float]:
-    """The slider's range: the preset's own, else up to the largest cost."""
+    """The slider's range: the preset's own, else up to the largest cost (the last valid table's while the
+    table is bad: a new range would make a new slider, and a slip in one cell would reset the user's eps)."""
     if preset is not None:
         info = engine.preset_info(preset)
         return info.eps_min, info.eps_max, info.eps_default
     if problem is None:
-        return 0.0, 1.0, 0.0
+        return st.session_state.get("last_eps_range", (0.0, 1.0, 0.0))
     top = float(problem.cost.max()) + (problem.label_cost if problem.constraint == "joint" else 0.0)
     top = float(f"{max(top, 1e-3):.2g}")
-    return 0.0, top, float(f"{top / 4:.2g}")
+    st.session_state["last_eps_range"] = (0.0, top, float(f"{top / 4:.2g}"))
+    return st.session_state["last_eps_range"]
 
 
 def download_table(label: str, df: pd.DataFrame, filename: str, key: str) -> None:

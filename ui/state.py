@@ -55,7 +55,10 @@ def choice(box, label: str, options: dict, key: str, default, lecture: bool, hel
     """A selectbox (or horizontal radio) over ``options`` (value -> shown text), bound to ``?key=``."""
     values = list(options)
     if lecture:
-        value = _from_url(key, default, str)
+        # A bound selectbox writes its shown text to the URL (?kind=max+(every+point...)), so a link copied in
+        # normal mode (and lecture_link) carries the text; a hand-written link may carry the value (?kind=max).
+        raw = _from_url(key, default, str)
+        value = {str(text): v for v, text in options.items()}.get(raw, raw)
         return value if value in options else default
     index = values.index(default) if default in values else 0
     if horizontal:
@@ -83,6 +86,7 @@ def eps_slider(lo: float, hi: float, default: float, grid: tuple[float, ...], he
                in_main: bool = False) -> float:
     """The budget eps, on the precomputed grid (so a move re-renders from cache); shown big in lecture mode."""
     step = float(grid[1] - grid[0]) if len(grid) > 1 else 0.0
+    default = _nearest(grid, default)  # a default between grid points would show one eps and compute another
     if st.session_state.get("eps") is not None and not lo <= st.session_state["eps"] <= hi:
         st.session_state["eps"] = min(max(st.session_state["eps"], lo), hi)  # a new example, a new range
     where = st if lecture_mode() or in_main else st.sidebar
@@ -92,4 +96,9 @@ def eps_slider(lo: float, hi: float, default: float, grid: tuple[float, ...], he
         help=help_text or "The attacker's (or the release mechanism's) distortion budget. Larger eps: a stronger "
                           "attacker, a more robust rule, a more private release, less utility.",
     )
+    return _nearest(grid, value)
+
+
+def _nearest(grid: tuple[float, ...], value: float) -> float:
+    """The grid point nearest to value."""
     return float(grid[int(np.argmin(np.abs(np.asarray(grid) - value)))])

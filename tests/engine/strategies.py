@@ -114,13 +114,18 @@ def tables(draw, max_n: int = 8, max_m: int = 4, min_n: int = 1, min_m: int = 1)
 
 @st.composite
 def problems(draw, kinds=KINDS, metrics=METRICS, max_n: int = 8, max_m: int = 4, min_m: int = 1):
-    """An engine.Problem of a drawn kind and named metric (distinct positions for abs and squared)."""
+    """An engine.Problem of a drawn kind and metric: a named one (distinct positions for abs and squared) or,
+    if ``metrics`` contains "custom", a drawn cost matrix (possibly asymmetric, with free moves)."""
     mu = draw(tables(max_n=max_n, max_m=max_m, min_m=min_m))
     n = mu.shape[0]
     kind = draw(st.sampled_from(kinds))
     metric = draw(st.sampled_from(metrics))
     positions = None
-    if metric != "hamming":
+    if metric == "custom":  # any non-negative matrix with a zero diagonal: asymmetric, free moves allowed
+        values = draw(st.lists(st.sampled_from([0.0, 0.1, 0.5, 1.0, 2.5]), min_size=n * n, max_size=n * n))
+        metric = np.array(values).reshape(n, n)
+        np.fill_diagonal(metric, 0.0)
+    elif metric != "hamming":
         ticks = draw(st.lists(st.integers(-8, 8), min_size=n, max_size=n, unique=True))
         positions = [t / 2 for t in ticks]
     kappa = draw(st.sampled_from([0.0, 0.25, 1.0, 3.0])) if kind == "joint" else 1.0
@@ -130,13 +135,15 @@ def problems(draw, kinds=KINDS, metrics=METRICS, max_n: int = 8, max_m: int = 4,
 
 
 def budgets(problem) -> st.SearchStrategy[float]:
-    """eps: 0, tiny values, the problem's own distances (ball boundaries) and values up to past the widest."""
+    """eps: 0, tiny values, the problem's own distances (ball boundaries), values just below them, and values
+    up to past the widest move."""
     top = float(np.max(problem.cost)) + (problem.label_cost if problem.constraint == "joint" else 0.0)
     distances = sorted({float(v) for v in np.unique(problem.cost)})
     return st.one_of(
         st.just(0.0),
         st.sampled_from(TINY_EPS),
         st.sampled_from(distances),
+        st.sampled_from(distances).map(lambda d: d * (1 - 1e-7)),  # just inside a ball boundary
         st.floats(0.0, 1.2 * top + 0.1, allow_nan=False, allow_infinity=False),
     )
 

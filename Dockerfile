@@ -1,0 +1,34 @@
+# Tradeoff Lab: the Streamlit app and its engine in one slim image.
+#   docker build -t tradeoff-lab . && docker run --rm -p 8501:8501 tradeoff-lab   # then open http://localhost:8501
+# Pinned base (the Python the lab is tested with); every wheel the lab needs is on PyPI for it, so no compiler.
+FROM python:3.11.7-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    STREAMLIT_BROWSER_GATHER_USAGE_STATS=false
+
+WORKDIR /app
+
+# Dependencies first (pinned in requirements.txt), so a code change does not reinstall them.
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+# The app (owned by root, read-only for the user that runs it).
+COPY app.py ./
+COPY .streamlit/ .streamlit/
+COPY engine/ engine/
+COPY data/ data/
+COPY figures/ figures/
+COPY ui/ ui/
+COPY views/ views/
+
+# A non-root user, named by number so a host (or Kubernetes' runAsNonRoot) can check it is not root.
+RUN groupadd --gid 10001 lab \
+    && useradd --uid 10001 --gid 10001 --create-home --shell /usr/sbin/nologin --no-log-init lab
+USER 10001:10001
+
+EXPOSE 8501
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://localhost:8501/_stcore/health', timeout=4).read() != b'ok')"]
+CMD ["streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501"]

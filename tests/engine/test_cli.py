@@ -1,0 +1,131 @@
+"""The command line (DESIGN.md §3), run as a user runs it: ``python -m engine ...`` in a subprocess.
+
+Each command's JSON must carry exactly the documented keys (plus status, units, maximin) and the values
+the Python API gives; bad input must give exit status 2 and one line on stderr starting with "error:".
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import engine
+from engine.deterministic import deterministic_gap
+from engine.tradeoff import privacy_curve, tradeoff_grid
+
+ROOT = Path(__file__).resolve().parents[2]
+EXTRA_KEYS = {"status", "units", "maximin"}
+LN2 = math.log(2)
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    """``python -m engine ARGS`` from the repository root."""
+    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+
+
+def run_json(*args: str) -> dict:
+    result = run(*args, "--json")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return json.loads(result.stdout)
+
+
+def assert_keys(out: dict, documented: set[str]) -> None:
+    assert documented <= set(out) <= documented | EXTRA_KEYS, sorted(out)
+
+
+def test_solve_json_matches_the_api():
+    out = run_json("solve", "--preset", "figure2", "--eps", "0.5")
+    assert_keys(out, {"h_star", "robust_rule", "worst_case", "certificate"})
+    p = engine.load_preset("figure2")
+    w, r = engine.worst_case(p, 0.5), engine.robust_rule(p, 0.5)
+    assert out["h_star"] == pytest.approx(w.value, abs=1e-9)
+    assert np.allclose(out["worst_case"]["nu"], w.nu, atol=1e-9)
+    assert np.allclose(out["robust_rule"]["q"], r.q, atol=1e-9)
+    assert set(out["certificate"]) == {"lower", "upper", "gap"}
+    assert out["certificate"]["upper"] == pytest.approx(w.certificate.upper, abs=1e-9)
+    assert (out["status"], out["units"]) == ("verified", "nats")
+
+
+def test_solve_in_bits_divides_by_ln2():
+    out = run_json("solve", "--preset", "binary-source", "--eps", "0.1", "--units", "bits")
+    w = engine.worst_case(engine.load_preset("binary-source"), 0.1)
+    assert out["units"] == "bits"
+    assert out["h_star"] == pytest.approx(w.value / LN2, abs=1e-9)
+    assert out["certificate"]["gap"] == pytest.approx(w.certificate.gap / LN2, abs=1e-9)
+
+
+def test_sweep_json_and_tidy_csv(tmp_path):
+    path = tmp_path / "grid.csv"
+    out = run_json("sweep", "--preset", "figure2", "--eps-rule", "0:2:5", "--eps-attack", "0:1:3",
+                   "--units", "bits", "--out", str(path))
+    assert_keys(out, {"eps_rule", "eps_attack", "loss", "h_star", "clean", "h_y", "h_y_given_x"})
+    g = tradeoff_grid(engine.load_preset("figure2"), np.linspace(0, 2, 5), np.linspace(0, 1, 3))
+    assert np.allclose(out["eps_rule"], g.eps_rule) and np.allclose(out["eps_attack"], g.eps_attack)
+    assert np.array(out["loss"]).shape == (3, 5)
+    assert np.allclose(out["loss"], g.loss / LN2, atol=1e-9)
+    assert np.allclose(out["h_star"], g.h_star / LN2, atol=1e-9)
+    assert np.allclose(out["clean"], g.clean / LN2, atol=1e-9)
+    assert out["h_y"] == pytest.approx(g.h_y / LN2) and out["h_y_given_x"] == pytest.approx(g.h_y_given_x / LN2)
+    with path.open(newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["eps_attack", "eps_rule", "loss", "units"]
+    assert len(rows) == 1 + 3 * 5
+    table = {(float(a), float(r)): float(v) for a, r, v, _ in rows[1:]}
+    assert {u for *_, u in rows[1:]} == {"bits"}
+    for i, a in enumerate(g.eps_attack):
+        for j, r in enumerate(g.eps_rule):
+            assert table[(a, r)] == pytest.approx(g.loss[i, j] / LN2, abs=1e-9)
+
+
+def test_deterministic_json_matches_the_api():
+    out = run_json("deterministic", "--preset", "stochastic-vs-deterministic", "--eps", "1")
+    assert_keys(out, {"stochastic", "pure_minimax", "pure_maximin", "best_map"})
+    p = engine.load_preset("stochastic-vs-deterministic")
+    d = deterministic_gap(p, 1.0)
+    assert out["stochastic"] == pytest.approx(d.stochastic, abs=1e-9)
+    assert out["pure_minimax"] == pytest.approx(d.pure_minimax, abs=1e-9)
+    assert out["pure_maximin"] == pytest.approx(d.pure_maximin, abs=1e-9)
+    expected_map = [[None if z < 0 else p.positions[z] for z in row] for row in d.best_map]
+    assert out["best_map"] == expected_map
+    assert out["maximin"] == "exact"
+
+
+def test_privacy_curve_json_matches_the_api():
+    out = run_json("privacy-curve", "--preset", "binary-source", "--eps", "0:0.5:6")
+    assert_keys(out, {"eps", "h_star", "leakage"})
+    c = privacy_curve(engine.load_preset("binary-source"), np.linspace(0, 0.5, 6))
+    assert np.allclose(out["eps"], c.eps)
+    assert np.allclose(out["h_star"], c.h_star, atol=1e-9)
+    assert np.allclose(out["leakage"], c.leakage, atol=1e-9)
+
+
+NEGATIVE_CELL = "x,a,b\n0,0.5,-0.1\n1,0.3,0.3\n"
+BAD_INPUTS = {
+    "unknown preset": ["solve", "--preset", "no-such-preset", "--eps", "1"],
+    "negative eps": ["solve", "--preset", "figure2", "--eps", "-1"],
+    "bad A:B:N": ["sweep", "--preset", "figure2", "--eps-rule", "0:1", "--eps-attack", "0:1:3"],
+    "missing file": ["solve", "--mu", "{tmp}/no-such-file.csv", "--eps", "1"],
+    "negative cell": ["solve", "--mu", "{tmp}/negative.csv", "--eps", "1"],
+    "deterministic on expected kind": ["deterministic", "--preset", "figure2", "--eps", "1"],
+    "unknown command": ["frobnicate"],
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_input_is_one_error_line_and_exit_2(case, tmp_path):
+    (tmp_path / "negative.csv").write_text(NEGATIVE_CELL)
+    result = run(*(a.format(tmp=tmp_path) for a in BAD_INPUTS[case]))
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stdout == ""

@@ -1,0 +1,127 @@
+"""The robustness-tradeoff page (AppTest): Figure 2's curves follow eps and the problem; bad tables; links."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from pagekit import (
+    BAD_TABLES,
+    TRADEOFF,
+    assert_bad_table_reported,
+    break_custom_table,
+    choose_preset,
+    grid,
+    open_page,
+    page_eps,
+    problem,
+    set_widget,
+    shown,
+    url_value,
+)
+
+import engine
+from engine.information import conditional_entropy, label_entropy, to_units
+from ui.state import eps_grid
+
+
+def figure(at, name: str) -> dict:
+    """The Plotly spec of the chart drawn by show_figure(..., name)."""
+    found = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith(f"chart_{name}")]
+    assert len(found) == 1, [c.proto.id for c in at.get("plotly_chart")]
+    return found[0]
+
+
+def trace(spec: dict, name: str) -> dict:
+    found = [t for t in spec["data"] if t.get("name") == name]
+    assert found, f"no trace {name!r} in {[t.get('name') for t in spec['data']]}"
+    return found[0]
+
+
+def values(t: dict, axis: str) -> np.ndarray:
+    """A trace's coordinates (Plotly may ship numpy arrays base64-encoded as {'dtype', 'bdata'})."""
+    v = t[axis]
+    if isinstance(v, dict):
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+    return np.asarray(v, dtype=float)
+
+
+def assert_curves(at, p: engine.Problem, eps: float, points: int = 21, units: str = "nats") -> None:
+    """h*(eps_attack) in the right panel is the engine's on the page's grid; the slider's eps is highlighted."""
+    info_grid = eps_grid(float(at.slider(key="eps").min), float(at.slider(key="eps").max), points)
+    h_star = trace(figure(at, "figure2-right"), "h*(eps_attack)")
+    assert np.allclose(values(h_star, "x"), info_grid)
+    want = [to_units(engine.worst_case(p, e).value, units) for e in info_grid]
+    assert np.allclose(values(h_star, "y"), want, atol=1e-9)
+    nearest = min(info_grid, key=lambda e: abs(e - eps))
+    trace(figure(at, "figure2-left"), f"eps_attack = {nearest:.3g}")
+    trace(figure(at, "figure2-right"), f"rule for eps = {nearest:.3g}")
+    text = " ".join(m.value for m in at.markdown)
+    assert f"H(Y) = {shown(label_entropy(p.mu), 4, units)}" in text
+    assert f"H(Y|X) = {shown(conditional_entropy(p.mu), 4, units)}" in text
+
+
+@pytest.fixture(scope="module")
+def page():
+    return open_page(TRADEOFF)
+
+
+def test_default_view():
+    at = open_page(TRADEOFF)
+    assert len(at.get("plotly_chart")) == 3
+    assert_curves(at, problem("figure2"), 0.5)
+
+
+@pytest.mark.parametrize("eps", [0.7, 1.3])
+def test_eps_slider_highlights_the_rule_and_attack(page, eps):
+    set_widget(page, "slider", "eps", eps)
+    assert_curves(page, problem("figure2"), eps)
+
+
+def test_resolution(page):
+    set_widget(page, "select_slider", "resolution", 11)
+    try:
+        assert len(values(trace(figure(page, "figure2-right"), "h*(eps_attack)"), "y")) == 11
+        assert_curves(page, problem("figure2"), page_eps(page, grid("figure2")), points=11)
+    finally:
+        set_widget(page, "select_slider", "resolution", 21)
+
+
+@pytest.mark.parametrize("preset", ["label-noise", "binary-source"])
+def test_preset(preset):
+    at = open_page(TRADEOFF)
+    assert_curves(at, problem(preset), choose_preset(at, preset))
+
+
+@pytest.mark.parametrize(("metric_", "kind"), [("abs", "default"), ("default", "max"), ("hamming", "joint")])
+def test_metric_and_constraint(page, metric_, kind):
+    set_widget(page, "selectbox", "metric", metric_)
+    set_widget(page, "selectbox", "kind", kind)
+    try:
+        assert_curves(page, problem("figure2", metric_=metric_, kind=kind), page_eps(page, grid("figure2")))
+    finally:
+        set_widget(page, "selectbox", "metric", "default")
+        set_widget(page, "selectbox", "kind", "default")
+
+
+@pytest.mark.parametrize("how", BAD_TABLES)
+def test_bad_custom_table(how):
+    at = open_page(TRADEOFF)
+    bad, words = break_custom_table(at, how)
+    assert_bad_table_reported(at, bad, words)
+
+
+def test_link_sets_the_controls():
+    at = open_page(TRADEOFF, {"preset": url_value("preset", "uniform-5ary"), "eps": "0.4", "units": "bits",
+                              "resolution": "11"})
+    assert at.select_slider(key="resolution").value == 11
+    assert_curves(at, problem("uniform-5ary"), 0.4, points=11, units="bits")
+
+
+def test_lecture_mode():
+    at = open_page(TRADEOFF, {"lecture": "1", "preset": url_value("preset", "label-noise"), "eps": "1.5"})
+    assert not at.selectbox and not at.select_slider and not at.multiselect
+    assert [s.key for s in at.main.slider] == ["eps"]
+    assert_curves(at, problem("label-noise"), 1.5)

@@ -1,0 +1,171 @@
+"""The worst-case page (AppTest): h* follows eps, the example, the cost, the constraint and the units; bad
+tables get a sentence; links and lecture mode set the controls."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pagekit import (
+    BAD_TABLES,
+    WORST_CASE,
+    assert_bad_table_reported,
+    break_custom_table,
+    choose_preset,
+    grid,
+    metric,
+    open_page,
+    problem,
+    selected,
+    set_widget,
+    shown,
+    url_value,
+)
+
+import engine
+from engine.information import conditional_entropy, label_entropy
+
+H_STAR = "h* = max H(Y|X')"
+
+
+def expected_h_star(p: engine.Problem, eps: float, units: str = "nats") -> str:
+    return shown(engine.worst_case(p, eps).value, 4, units)
+
+
+@pytest.fixture(scope="module")
+def page():
+    """One session on the page, shared by the tests that only move controls (each resets what it moves)."""
+    return open_page(WORST_CASE)
+
+
+def test_default_view_shows_the_engine_values_and_a_verified_certificate():
+    page = open_page(WORST_CASE)
+    p, eps = problem("figure2"), engine.preset_info("figure2").eps_default
+    assert page.slider(key="eps").value == eps
+    assert metric(page, H_STAR) == expected_h_star(p, eps) == "1.2284 nats"
+    assert metric(page, "clean H_mu(Y|X)") == shown(conditional_entropy(p.mu), 4)
+    assert metric(page, "label entropy H_mu(Y)") == shown(label_entropy(p.mu), 4)
+    assert any("verified, gap" in m.value for m in page.markdown), "no certificate badge"
+    charts = page.get("plotly_chart")
+    assert len(charts) == 6
+    assert all(c.proto.alt for c in charts), "a chart without alt text"
+    assert all(json.loads(c.proto.config)["toImageButtonOptions"]["format"] == "svg" for c in charts)
+
+
+@pytest.mark.parametrize("k", [0, 7, 24, 40])
+def test_eps_slider_changes_h_star_to_the_engine_value(page, k):
+    eps = grid("figure2")[k]
+    set_widget(page, "slider", "eps", eps)
+    assert metric(page, H_STAR) == expected_h_star(problem("figure2"), eps)
+    assert f"eps = {eps:.3g}" in json.dumps([json.loads(c.proto.spec)["layout"].get("title")
+                                             for c in page.get("plotly_chart")])
+
+
+@pytest.mark.parametrize("preset", engine.preset_names())
+def test_preset_changes_h_star(preset):
+    at = open_page(WORST_CASE)
+    eps = choose_preset(at, preset)
+    assert metric(at, H_STAR) == expected_h_star(problem(preset), eps)
+
+
+@pytest.mark.parametrize("metric_", ["abs", "squared", "hamming"])
+def test_metric_changes_h_star(page, metric_):
+    set_widget(page, "slider", "eps", 0.5)
+    set_widget(page, "selectbox", "metric", metric_)
+    try:
+        assert metric(page, H_STAR) == expected_h_star(problem("figure2", metric_=metric_), 0.5)
+    finally:
+        set_widget(page, "selectbox", "metric", "default")
+
+
+@pytest.mark.parametrize("kind", ["expected", "max", "joint"])
+def test_constraint_changes_h_star(page, kind):
+    set_widget(page, "slider", "eps", 1.0)
+    set_widget(page, "selectbox", "kind", kind)
+    try:
+        assert metric(page, H_STAR) == expected_h_star(problem("figure2", kind=kind), 1.0)
+        if kind == "joint":
+            set_widget(page, "number_input", "kappa", 0.25)
+            assert metric(page, H_STAR) == expected_h_star(problem("figure2", kind="joint", kappa=0.25), 1.0)
+    finally:
+        set_widget(page, "selectbox", "kind", "default")
+    assert metric(page, H_STAR) == expected_h_star(problem("figure2"), 1.0)
+
+
+def test_units_bits(page):
+    set_widget(page, "slider", "eps", 0.5)
+    set_widget(page, "radio", "units", "bits")
+    try:
+        assert metric(page, H_STAR) == expected_h_star(problem("figure2"), 0.5, "bits")
+        assert any("bits" in m.value and "verified" in m.value for m in page.markdown)
+    finally:
+        set_widget(page, "radio", "units", "nats")
+
+
+@pytest.mark.parametrize("how", BAD_TABLES)
+def test_bad_custom_table_shows_its_sentence_and_keeps_the_edits(how):
+    at = open_page(WORST_CASE)
+    bad, words = break_custom_table(at, how)
+    assert_bad_table_reported(at, bad, words)
+
+
+def test_link_sets_every_control():
+    query = {"preset": url_value("preset", "label-noise"), "metric": url_value("metric", "squared"),
+             "kind": url_value("kind", "max"), "eps": "1.5", "units": "bits"}
+    at = open_page(WORST_CASE, query)
+    assert (selected(at, "preset"), selected(at, "metric"), selected(at, "kind")) == ("label-noise", "squared", "max")
+    assert at.slider(key="eps").value == 1.5
+    assert at.radio(key="units").value == "bits"
+    p = problem("label-noise", metric_="squared", kind="max")
+    assert metric(at, H_STAR) == expected_h_star(p, 1.5, "bits")
+
+
+def test_link_with_joint_constraint_sets_kappa():
+    at = open_page(WORST_CASE, {"kind": url_value("kind", "joint"), "kappa": "0.4", "eps": "0.75"})
+    assert at.number_input(key="kappa").value == 0.4
+    assert metric(at, H_STAR) == expected_h_star(problem("figure2", kind="joint", kappa=0.4), 0.75)
+
+
+@pytest.mark.parametrize("form", ["shown text", "value"])
+def test_lecture_mode_hides_the_controls_but_keeps_eps(form):
+    """?lecture=1: no sidebar controls, the eps slider in the main area, the linked view (either URL form)."""
+    def value(key, v):
+        return url_value(key, v) if form == "shown text" else v
+
+    query = {"lecture": "1", "preset": value("preset", "uniform-5ary"), "kind": value("kind", "max"), "eps": "1"}
+    at = open_page(WORST_CASE, query)
+    assert not [w for w in at.sidebar if getattr(w, "key", None)], "a control is left in the sidebar"
+    assert not at.selectbox, "lecture mode shows a selectbox"
+    assert [s.key for s in at.main.slider] == ["eps"]
+    assert at.slider(key="eps").value == 1.0
+    assert metric(at, H_STAR) == expected_h_star(problem("uniform-5ary", kind="max"), 1.0) != "0.0000 nats"
+
+
+def test_a_bad_table_keeps_eps_and_fixing_it_brings_h_star_back():
+    """A slip in one cell must not reset the budget: the slider keeps its range and value through the error."""
+    at = open_page(WORST_CASE)
+    set_widget(at, "selectbox", "source", "custom")
+    slider = at.slider(key="eps")
+    top, eps = slider.max, 11 * (slider.max - slider.min) / 40
+    set_widget(at, "slider", "eps", eps)
+    good = at.session_state["custom_base"].copy()
+    want = metric(at, H_STAR)
+    at.session_state["custom_base"] = BAD_TABLES["negative cell"][0](good.copy())
+    set_widget(at, "radio", "units", "nats")  # any rerun
+    assert at.error and not at.metric
+    assert (at.slider(key="eps").max, at.slider(key="eps").value) == (top, eps)
+    at.session_state["custom_base"] = good
+    set_widget(at, "radio", "units", "nats")
+    assert not at.error
+    assert (at.slider(key="eps").max, at.slider(key="eps").value) == (top, eps)
+    assert metric(at, H_STAR) == want
+
+
+@pytest.mark.parametrize("preset", engine.preset_names())
+def test_link_to_an_example_starts_at_its_default_eps_on_the_grid(preset):
+    """The slider starts on the grid (at the point nearest the example's default), so it shows the eps used."""
+    at = open_page(WORST_CASE, {"preset": url_value("preset", preset)})
+    eps, values = at.slider(key="eps").value, grid(preset)
+    assert eps in values
+    assert abs(eps - engine.preset_info(preset).eps_default) <= (values[1] - values[0]) / 2
+    assert metric(at, H_STAR) == expected_h_star(problem(preset), eps)
