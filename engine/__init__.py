@@ -1,8 +1,32 @@
 """Tradeoff Lab's engine: certified solutions of the paper's max-conditional-entropy problem (15),
 the robust rule (13) and the analyses built on them. Pure numerics: no Streamlit, no Plotly."""
 
+from engine.accuracy import (
+    AccuracyFrontier,
+    RuleAccuracy,
+    SimulatedAccuracy,
+    accuracy_frontier,
+    adversarial_accuracy,
+    natural_rule_accuracy,
+    robust_rule_accuracy,
+    rule_accuracy,
+    simulate_accuracy,
+    standard_accuracy,
+    tradeoff_bound,
+)
 from engine.adversary import WorstCase, worst_case
 from engine.certificate import Certificate
+from engine.certify import (
+    DiscClassifier,
+    LinearClassifier,
+    PixelDPCertificate,
+    SmoothedCertificate,
+    certify_smoothed,
+    pixeldp_gaussian,
+    pixeldp_laplace,
+    smoothed_radius,
+    smoothing_radius,
+)
 from engine.deterministic import DeterministicGap, deterministic_gap, map_segment
 from engine.errors import ProblemError
 from engine.loss import rule_loss
@@ -23,4 +47,11 @@ __all__ = [
     "RobustRule", "TradeoffGrid", "WorstCase", "clean_vs_robust", "deterministic_gap", "load_preset",
     "map_segment", "preset_info", "preset_names", "privacy_curve", "robust_rule", "rule_loss", "tradeoff_grid",
     "worst_case",
+    # Tsipras et al. (ICLR 2019): engine.accuracy
+    "AccuracyFrontier", "RuleAccuracy", "SimulatedAccuracy", "accuracy_frontier", "adversarial_accuracy",
+    "natural_rule_accuracy", "robust_rule_accuracy", "rule_accuracy", "simulate_accuracy", "standard_accuracy",
+    "tradeoff_bound",
+    # Lecuyer et al. (S&P 2019) and Cohen et al. (ICML 2019): engine.certify
+    "DiscClassifier", "LinearClassifier", "PixelDPCertificate", "SmoothedCertificate", "certify_smoothed",
+    "pixeldp_gaussian", "pixeldp_laplace", "smoothed_radius", "smoothing_radius",
 ]

@@ -1,7 +1,8 @@
 """The command line: ``python -m engine COMMAND`` (DESIGN.md §3).
 
 JSON on stdout with ``--json``; bad input gives one sentence on stderr and exit status 2, never a
-traceback. Every command takes the same problem options (a preset or a CSV table, and overrides).
+traceback. The solver's commands take the same problem options (a preset or a CSV table, and overrides);
+``accuracy`` (Tsipras et al.) and ``certify`` (PixelDP versus randomized smoothing) take their own numbers.
 """
 
 from __future__ import annotations
@@ -216,6 +217,65 @@ def text_privacy_curve(out: dict) -> str:
     return "\n".join(lines)
 
 
+def cmd_accuracy(args) -> dict:
+    """Tsipras et al.: the natural and robust rules, the Pareto frontier over the family, the theorem's bound."""
+    from engine.accuracy import accuracy_frontier, natural_rule_accuracy, robust_rule_accuracy, tradeoff_bound
+
+    f = accuracy_frontier(args.p, args.eta, args.d, args.eps, points=args.points)
+    natural = natural_rule_accuracy(f.p, f.eta, f.d, f.eps)
+    robust = robust_rule_accuracy(f.p, f.eta, f.d, f.eps)
+    factor = f.p / (1 - f.p) if 0.5 <= f.p < 1 else None  # the theorem's p / (1 - p)
+    frontier = [{"theta": float(t), "a": float(a), "b": float(b), "standard": float(s), "adversarial": float(v)}
+                for t, a, b, s, v in zip(f.theta, f.a, f.b, f.standard, f.adversarial, strict=True)]
+    return {
+        "natural": {"standard": natural.standard, "adversarial": natural.adversarial},
+        "robust": {"standard": robust.standard, "adversarial": robust.adversarial},
+        "frontier": [row for row, keep in zip(frontier, f.on_frontier, strict=True) if keep],
+        "bound": {"applies": f.bound_applies, "factor": factor,
+                  "natural": None if factor is None else tradeoff_bound(f.p, 1.0 - natural.standard)},
+    }
+
+
+def text_accuracy(out: dict) -> str:
+    """A person's view of ``accuracy``: both rules, a sample of the frontier and the bound."""
+    lines = [f"{'rule':14s} {'standard':>10s} {'adversarial':>12s}"]
+    for name in ("natural", "robust"):
+        lines.append(f"{name:14s} {out[name]['standard']:10.6f} {out[name]['adversarial']:12.6f}")
+    rows = out["frontier"]
+    step = max(1, len(rows) // 10)
+    shown = rows[::step] + ([rows[-1]] if (len(rows) - 1) % step else [])
+    lines += ["", f"Pareto frontier over a = cos theta, b = sin theta: {len(shown)} of its {len(rows)} rules shown",
+              f"{'theta':>8s} {'a':>8s} {'b':>8s} {'standard':>10s} {'adversarial':>12s}"]
+    lines += [f"{r['theta']:8.4f} {r['a']:8.4f} {r['b']:8.4f} {r['standard']:10.6f} {r['adversarial']:12.6f}"
+              for r in shown]
+    b = out["bound"]
+    lines.append("")
+    if b["applies"]:
+        lines.append(f"bound (eps >= 2 eta): adversarial <= {b['factor']:.6g} x (1 - standard); "
+                     f"at the natural rule's standard accuracy: {b['natural']:.6g}")
+    else:
+        lines.append("bound: does not apply (it needs eps >= 2 eta and 1/2 <= p < 1)")
+    return "\n".join(lines)
+
+
+def cmd_certify(args) -> dict:
+    """Certified l2 radii for the same scores and Gaussian noise: randomized smoothing and PixelDP."""
+    from engine.certify import pixeldp_gaussian, smoothing_radius
+
+    return {
+        "smoothing_radius": smoothing_radius(args.p_a, args.p_b, args.sigma),
+        "pixeldp_radius": pixeldp_gaussian(args.p_a, args.p_b, args.sigma, delta=args.delta).radius,
+    }
+
+
+def text_certify(out: dict) -> str:
+    """A person's view of ``certify``."""
+    return "\n".join([
+        f"randomized smoothing (Cohen et al.)  l2 radius = {out['smoothing_radius']:.6g}",
+        f"PixelDP, Gaussian (Lecuyer et al.)   l2 radius = {out['pixeldp_radius']:.6g}",
+    ])
+
+
 def cmd_presets(args) -> dict:
     """The named problems."""
     from engine.presets import preset_info, preset_names
@@ -228,6 +288,8 @@ COMMANDS = {
     "sweep": (cmd_sweep, text_sweep, "Figure 2: each robust rule's loss under each attack"),
     "deterministic": (cmd_deterministic, text_deterministic, "stochastic versus deterministic attacker (max kind)"),
     "privacy-curve": (cmd_privacy_curve, text_privacy_curve, "least leakage I(Y;Z) against distortion eps"),
+    "accuracy": (cmd_accuracy, text_accuracy, "Tsipras et al.: standard versus adversarial accuracy of linear rules"),
+    "certify": (cmd_certify, text_certify, "certified l2 radius: randomized smoothing versus PixelDP"),
     "presets": (cmd_presets, lambda out: "\n".join(f"{k:30s} {v}" for k, v in out.items()), "list the named problems"),
 }
 
@@ -254,6 +316,19 @@ def build_parser() -> argparse.ArgumentParser:
     add_problem_options(curve)
     curve.add_argument("--eps", required=True, metavar="A:B:N")
     curve.add_argument("--json", action="store_true")
+    accuracy = sub.add_parser("accuracy", help=COMMANDS["accuracy"][2])
+    accuracy.add_argument("--p", required=True, help="P[x_1 = y], the robust feature's reliability, in [0, 1]")
+    accuracy.add_argument("--eta", required=True, help="the weak features' mean eta > 0")
+    accuracy.add_argument("--d", required=True, help="the number of weak features, a whole number >= 1")
+    accuracy.add_argument("--eps", required=True, help="the l_inf attack radius eps >= 0")
+    accuracy.add_argument("--points", default="1001", metavar="N", help="angles theta on [0, pi/2] (default 1001)")
+    accuracy.add_argument("--json", action="store_true")
+    certify = sub.add_parser("certify", help=COMMANDS["certify"][2])
+    certify.add_argument("--p-a", required=True, metavar="PA", help="the top label's expected score p_A")
+    certify.add_argument("--p-b", required=True, metavar="PB", help="the runner-up's expected score p_B")
+    certify.add_argument("--sigma", required=True, help="the Gaussian noise scale sigma > 0")
+    certify.add_argument("--delta", default="1e-5", help="PixelDP's delta in (0, 1) (default 1e-5)")
+    certify.add_argument("--json", action="store_true")
     presets = sub.add_parser("presets", help=COMMANDS["presets"][2])
     presets.add_argument("--json", action="store_true")
     return parser

@@ -17,10 +17,12 @@ def entropy(p) -> float:
 
 
 def conditional_entropy(joint) -> float:
-    """H(Y|X) = -sum_{x,y} nu(x,y) log(nu(x,y) / nu(x)) for a joint table nu[x, y]."""
+    """H(Y|X) = -sum_{x,y} nu(x,y) log(nu(x,y) / nu(x)) for a joint table nu[x, y].
+
+    Never negative: a deterministic table gives +0.0 (not -0.0, nor -1e-17 from rounding in nu(x))."""
     nu = np.asarray(joint, dtype=float)
     nu_x = nu.sum(axis=1, keepdims=True)
-    return float(-np.sum(rel_entr(nu, np.broadcast_to(nu_x, nu.shape))))
+    return max(0.0, float(-np.sum(rel_entr(nu, np.broadcast_to(nu_x, nu.shape)))))
 
 
 def label_entropy(joint) -> float:

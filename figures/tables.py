@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from figures.style import SEQUENTIAL, finish
+from figures.style import SEQUENTIAL, layout
 
 
 def table_heatmap(table, positions, labels, title: str, value_name: str, zmax: float | None = None,
@@ -19,10 +19,9 @@ def table_heatmap(table, positions, labels, title: str, value_name: str, zmax: f
         text=np.vectorize(lambda v: f"{v:.3f}")(t), texttemplate="%{text}",
         hovertemplate=f"x=%{{y}}, y=%{{x}}<br>{value_name}=%{{z:.6f}}<extra></extra>",
         colorbar={"title": {"text": value_name}},
-    ))
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(type="category", side="bottom")
-    return finish(fig, title, x_title, y_title, height=max(300, 60 + 32 * len(rows)))
+    ), layout=layout(title, x_title, y_title, height=max(300, 60 + 32 * len(rows)),
+                     xaxis={"type": "category", "side": "bottom"}, yaxis={"autorange": "reversed", "type": "category"}))
+    return fig
 
 
 def describe_table(name: str, table, positions, labels) -> str:

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.information import to_units
-from figures.style import H_STAR_STYLE, SEQUENTIAL, colour, finish
+from figures.style import H_STAR_STYLE, SEQUENTIAL, colour, hline, layout
 
 
 def _pick(values: np.ndarray, wanted, count: int = 6) -> list[int]:
@@ -17,64 +17,61 @@ def _pick(values: np.ndarray, wanted, count: int = 6) -> list[int]:
 
 def figure2_left(grid, units: str = "nats", attacks=None) -> go.Figure:
     """Left panel: loss against eps_rule, one curve per attack; each curve is lowest at eps_rule = eps_attack."""
-    fig = go.Figure()
     loss = to_units(grid.loss, units)
+    traces = []
     for k, i in enumerate(_pick(grid.eps_attack, attacks)):
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=grid.eps_rule, y=loss[i], mode="lines", name=f"eps_attack = {grid.eps_attack[i]:.3g}",
             line={"color": colour(k), "width": 2.5},
             hovertemplate="eps_rule=%{x:.3g}<br>loss=%{y:.4f}<extra></extra>",
         ))
         j = int(np.argmin(np.abs(grid.eps_rule - grid.eps_attack[i])))
-        fig.add_trace(go.Scatter(x=[grid.eps_rule[j]], y=[loss[i, j]], mode="markers", showlegend=False,
+        traces.append(go.Scatter(x=[grid.eps_rule[j]], y=[loss[i, j]], mode="markers", showlegend=False,
                                  marker={"color": colour(k), "size": 10, "symbol": "diamond"}, hoverinfo="skip"))
-    fig.add_hline(y=to_units(grid.h_y, units), line={"color": "#777777", "dash": "dash"},
-                  annotation_text="H(Y)", annotation_position="top left")
-    return finish(fig, "Loss of each robust rule under fixed attacks", "eps_rule (the rule's design budget)",
-                  f"loss L(eps_attack, eps_rule) [{units}]")
+    shape, note = hline(to_units(grid.h_y, units), "H(Y)", {"color": "#777777", "dash": "dash"})
+    return go.Figure(traces, layout=layout("Loss of each robust rule under fixed attacks",
+                                           "eps_rule (the rule's design budget)",
+                                           f"loss L(eps_attack, eps_rule) [{units}]",
+                                           shapes=[shape], annotations=[note]))
 
 
 def figure2_right(grid, units: str = "nats", rules=None) -> go.Figure:
     """Right panel: loss against eps_attack, one curve per rule, with h*(eps_attack) dotted beneath."""
-    fig = go.Figure()
     loss = to_units(grid.loss, units)
-    for k, j in enumerate(_pick(grid.eps_rule, rules)):
-        fig.add_trace(go.Scatter(
-            x=grid.eps_attack, y=loss[:, j], mode="lines", name=f"rule for eps = {grid.eps_rule[j]:.3g}",
-            line={"color": colour(k), "width": 2.5},
-            hovertemplate="eps_attack=%{x:.3g}<br>loss=%{y:.4f}<extra></extra>",
-        ))
-    fig.add_trace(go.Scatter(x=grid.eps_attack, y=to_units(grid.h_star, units), mode="lines", name="h*(eps_attack)",
+    traces = [go.Scatter(x=grid.eps_attack, y=loss[:, j], mode="lines", name=f"rule for eps = {grid.eps_rule[j]:.3g}",
+                         line={"color": colour(k), "width": 2.5},
+                         hovertemplate="eps_attack=%{x:.3g}<br>loss=%{y:.4f}<extra></extra>")
+              for k, j in enumerate(_pick(grid.eps_rule, rules))]
+    traces.append(go.Scatter(x=grid.eps_attack, y=to_units(grid.h_star, units), mode="lines", name="h*(eps_attack)",
                              line=H_STAR_STYLE, hovertemplate="eps=%{x:.3g}<br>h*=%{y:.4f}<extra></extra>"))
     finite = loss[np.isfinite(loss)]
     top = float(finite.max()) if finite.size else 1.0
-    fig.update_yaxes(range=[0, top * 1.05])
-    return finish(fig, "Each rule under attacks of growing size", "eps_attack (the attacker's budget)",
-                  f"loss [{units}]")
+    return go.Figure(traces, layout=layout("Each rule under attacks of growing size",
+                                           "eps_attack (the attacker's budget)", f"loss [{units}]",
+                                           yaxis={"range": [0, top * 1.05]}))
 
 
 def loss_heatmap(grid, units: str = "nats") -> go.Figure:
     """The whole surface L(eps_attack, eps_rule), with the diagonal eps_rule = eps_attack marked."""
     z = to_units(grid.loss, units)
-    fig = go.Figure(go.Heatmap(
-        z=z, x=grid.eps_rule, y=grid.eps_attack, colorscale=SEQUENTIAL,
-        colorbar={"title": {"text": f"loss [{units}]"}},
-        hovertemplate="eps_rule=%{x:.3g}<br>eps_attack=%{y:.3g}<br>loss=%{z:.4f}<extra></extra>",
-    ))
     lo, hi = max(grid.eps_rule.min(), grid.eps_attack.min()), min(grid.eps_rule.max(), grid.eps_attack.max())
-    fig.add_trace(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="eps_rule = eps_attack",
-                             line={"color": "white", "dash": "dot"}))
-    return finish(fig, "Loss surface", "eps_rule", "eps_attack")
+    return go.Figure([
+        go.Heatmap(z=z, x=grid.eps_rule, y=grid.eps_attack, colorscale=SEQUENTIAL,
+                   colorbar={"title": {"text": f"loss [{units}]"}},
+                   hovertemplate="eps_rule=%{x:.3g}<br>eps_attack=%{y:.3g}<br>loss=%{z:.4f}<extra></extra>"),
+        go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="eps_rule = eps_attack",
+                   line={"color": "white", "dash": "dot"}),
+    ], layout=layout("Loss surface", "eps_rule", "eps_attack"))
 
 
 def clean_robust_bars(cvr, units: str = "nats") -> go.Figure:
     """Sec. V-B: (1) H_mu(Y|X) <= (2) L(mu, q*) <= (3) h*."""
     names = ["(1) clean optimum", "(2) robust rule, clean", "(3) robust rule, attacked"]
     values = to_units(np.array(cvr.value), units)
-    fig = go.Figure(go.Bar(x=names, y=values, marker_color=[colour(0), colour(1), colour(5)],
-                           text=[f"{v:.4f}" for v in values], textposition="outside"))
-    fig.update_yaxes(range=[0, float(values.max()) * 1.2 + 1e-9])
-    return finish(fig, f"The price of robustness at eps = {cvr.eps:.3g}", "", f"loss [{units}]", height=360)
+    return go.Figure(go.Bar(x=names, y=values, marker_color=[colour(0), colour(1), colour(5)],
+                            text=[f"{v:.4f}" for v in values], textposition="outside"),
+                     layout=layout(f"The price of robustness at eps = {cvr.eps:.3g}", "", f"loss [{units}]", height=360,
+                                   yaxis={"range": [0, float(values.max()) * 1.2 + 1e-9]}))
 
 
 def describe_grid(grid, units: str = "nats") -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from figures.style import colour, finish
+from figures.style import colour, layout
 
 SHOWN_MASS = 1e-6
 
@@ -23,19 +23,17 @@ def transport_sankey(plan, positions, labels, title: str = "Where each label's m
         colours.append(colour(int(y)))
         change = "" if y == y2 else f" (label becomes {labels[y2]})"
         hover.append(f"label {labels[y]}: {positions[x]:g} -> {positions[x2]:g}{change}, mass {g[x, y, x2, y2]:.4f}")
-    fig = go.Figure(go.Sankey(
+    sankey = go.Sankey(
         arrangement="fixed",
         node={"label": names + [f"x' = {p:g}" for p in positions], "pad": 8, "thickness": 14,
               "x": [0.02] * n + [0.98] * n, "y": list(np.linspace(0.02, 0.98, n)) * 2, "color": "#bbbbbb"},
         link={"source": source, "target": target, "value": value, "color": [c + "99" for c in colours],
               "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>"},
-    ))
-    for y in range(m):  # a legend of label colours
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"label {labels[y]}",
-                                 marker={"color": colour(y), "size": 10}))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return finish(fig, title, "", "", height=max(320, 40 * n))
+    )
+    legend = [go.Scatter(x=[None], y=[None], mode="markers", name=f"label {labels[y]}",
+                         marker={"color": colour(y), "size": 10}) for y in range(m)]  # a legend of label colours
+    return go.Figure([sankey, *legend], layout=layout(title, "", "", height=max(320, 40 * n),
+                                                      xaxis={"visible": False}, yaxis={"visible": False}))
 
 
 def describe_transport(plan, positions, labels) -> str:

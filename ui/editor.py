@@ -51,7 +51,7 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
     box = st.sidebar
     source = state.choice(box, "Table", SOURCES, "source", "preset", lecture,
                           help="Where the joint law mu(x, y) comes from.")
-    preset = None
+    preset, base, error = None, None, None
     try:
         if source == "preset":
             preset = state.choice(box, "Example", {n: engine.preset_info(n).title for n in engine.preset_names()},
@@ -63,10 +63,19 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
             base = _random_problem(box, lecture)
         else:
             base = _custom_problem(box)
-        problem = _apply_cost_and_kind(box, base, lecture, force_kind, source)
-        error = None
+        st.session_state["last_base"] = base
     except ProblemError as err:
-        problem, error = None, str(err)
+        error = str(err)
+    # The cost and constraint controls stay on screen (with their values) while the table is bad: they are
+    # drawn for the last valid table, so fixing a cell never costs the user their other settings.
+    problem = None
+    try:
+        problem = _apply_cost_and_kind(box, base if base is not None else st.session_state.get("last_base"), lecture,
+                                       force_kind)
+    except ProblemError as err:
+        error = error or str(err)
+    if base is None:
+        problem = None
     lo, hi, default = _eps_range(problem, preset)
     grid = state.eps_grid(lo, hi)
     eps = state.eps_slider(lo, hi, default, grid, eps_help)
@@ -79,8 +88,10 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
     return Setup(problem, error, eps, grid, units, preset if source == "preset" else None)
 
 
-def _apply_cost_and_kind(box, base: engine.Problem, lecture: bool, force_kind: str | None, source: str):
-    """The metric and constraint overrides (and kappa for the joint kind)."""
+def _apply_cost_and_kind(box, base: engine.Problem | None, lecture: bool, force_kind: str | None):
+    """The metric and constraint overrides (and kappa for the joint kind) applied to ``base``.
+
+    With no base (the very first table is bad) the controls are still drawn and None is returned."""
     metric = state.choice(box, "Ground cost d(x, x')", METRICS, "metric", "default", lecture,
                           help="How far a feature value moves. Larger costs make the attacker weaker.")
     if force_kind:
@@ -92,15 +103,17 @@ def _apply_cost_and_kind(box, base: engine.Problem, lecture: bool, force_kind: s
                             help="expected: an average budget (the paper's (4)); max: a hard limit per point (3); "
                                  "joint: labels may change too.")
     changes = {}
-    if metric == "custom":
+    if metric == "custom" and base is not None:
         changes["metric"] = _custom_metric(box, base)
     elif metric != "default":
         changes["metric"] = metric
     if kind != "default":
         changes["constraint"] = kind
-    if changes.get("constraint", base.constraint) == "joint":
+    if changes.get("constraint", base.constraint if base is not None else "expected") == "joint":
         changes["label_cost"] = state.number(box, "Label-change price kappa", "kappa", 1.0, lecture, min_value=0.0,
                                              help="Higher kappa makes changing a label dearer: more robust.")
+    if base is None:
+        return None
     return base.replace(**changes) if changes else base
 
 

@@ -89,6 +89,9 @@ def eps_slider(lo: float, hi: float, default: float, grid: tuple[float, ...], he
     default = _nearest(grid, default)  # a default between grid points would show one eps and compute another
     if st.session_state.get("eps") is not None and not lo <= st.session_state["eps"] <= hi:
         st.session_state["eps"] = min(max(st.session_state["eps"], lo), hi)  # a new example, a new range
+    snap = st.session_state.pop("_eps_snap", None)
+    if snap is not None:
+        st.session_state["eps"] = snap  # set before the slider is drawn, so the slider and the URL show it
     where = st if lecture_mode() or in_main else st.sidebar
     value = where.slider(
         "Attack budget eps", min_value=float(lo), max_value=float(hi), value=float(default),
@@ -96,7 +99,12 @@ def eps_slider(lo: float, hi: float, default: float, grid: tuple[float, ...], he
         help=help_text or "The attacker's (or the release mechanism's) distortion budget. Larger eps: a stronger "
                           "attacker, a more robust rule, a more private release, less utility.",
     )
-    return _nearest(grid, value)
+    nearest = _nearest(grid, value)
+    if abs(nearest - value) > 1e-6 * (step or 1.0) and snap is None:
+        # A link with an eps between grid points: show and compute the same grid point (one extra rerun).
+        st.session_state["_eps_snap"] = nearest
+        st.rerun()
+    return nearest
 
 
 def _nearest(grid: tuple[float, ...], value: float) -> float:

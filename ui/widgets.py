@@ -11,13 +11,23 @@ from figures.style import download_config
 from ui.editor import Setup, download_table
 
 
-def certificate_badge(certificate, status: str, units: str) -> None:
-    """'verified, gap 3e-08 nats' in green, or 'approximate, gap ...' in orange, with the bounds on hover."""
+def amount(value: float, units: str, digits: int = 4) -> str:
+    """'0.6365 nats': a value in nats shown in the chosen units, never as '-0.0000'."""
+    text = f"{to_units(value, units):.{digits}f}"
+    if float(text) == 0:
+        text = f"{0:.{digits}f}"
+    return f"{text} {units}"
+
+
+def certificate_badge(certificate, status: str, units: str, scope: str = "") -> None:
+    """'verified, gap 3e-08 nats' in green, or 'approximate, gap ...' in orange, with the bounds on hover.
+
+    ``scope`` says which of several certificates this one is (for a grid: the one with the largest gap)."""
     gap = to_units(certificate.gap, units)
     lower, upper = to_units(certificate.lower, units), to_units(certificate.upper, units)
     text = f"{status}, gap {gap:.1e} {units}"
     tip = (f"A feasible perturbation reaches {lower:.9f} {units} (lower bound); the robust rule never loses more "
-           f"than {upper:.9f} {units} (upper bound). The true optimum lies between.")
+           f"than {upper:.9f} {units} (upper bound). The true optimum lies between." + (f" {scope}" if scope else ""))
     if status == "verified":
         st.badge(text, icon=":material/verified:", color="green", help=tip)
     else:

@@ -10,7 +10,7 @@ from engine.information import to_units
 from figures.deterministic import alpha_curve, channel_diagram, values_bars
 from ui import compute
 from ui.editor import problem_editor
-from ui.widgets import certificate_badge, reproduce, show_figure
+from ui.widgets import amount, certificate_badge, reproduce, show_figure
 
 st.title("Stochastic versus deterministic adversary")
 st.caption("Under a hard per-point limit (the max kind), an attacker who plays second loses nothing by using a fixed "
@@ -28,9 +28,9 @@ except ProblemError as err:
     st.error(str(err))
     st.stop()
 cols = st.columns(3)
-cols[0].metric("stochastic h*", f"{to_units(gap.stochastic, u):.6f} {u}")
-cols[1].metric("(20) pure, plays second", f"{to_units(gap.pure_minimax, u):.6f} {u}")
-cols[2].metric("(21) pure, plays first", f"{to_units(gap.pure_maximin, u):.6f} {u}",
+cols[0].metric("stochastic h*", amount(gap.stochastic, u, 6))
+cols[1].metric("(20) pure, plays second", amount(gap.pure_minimax, u, 6))
+cols[2].metric("(21) pure, plays first", amount(gap.pure_maximin, u, 6),
                help="Found by an exact branch-and-bound search over the deterministic maps.")
 cols[2].caption(f"(21) is {gap.maximin_label}; searched {gap.nodes} nodes.")
 w = compute.worst_cases(setup.key, p, (setup.eps,))[setup.eps][0]

@@ -6,7 +6,7 @@ import engine
 from engine.information import conditional_entropy, label_entropy, to_units
 from ui import compute
 from ui.state import choice, eps_grid, eps_slider, lecture_link, lecture_mode
-from ui.widgets import certificate_badge
+from ui.widgets import amount, certificate_badge
 
 st.title("Tradeoff Lab")
 st.markdown(
@@ -42,9 +42,9 @@ units = choice(st, "Units", {"nats": "nats", "bits": "bits"}, "units", "nats", l
 w, _ = compute.worst_cases(problem.key, problem, grid)[eps]
 rule = compute.robust_rules(problem.key, problem, grid)[eps]
 c1, c2, c3 = st.columns(3)
-c1.metric("maximin: best perturbation's H(Y|X')", f"{to_units(w.value, units):.6f} {units}",
+c1.metric("maximin: best perturbation's H(Y|X')", amount(w.value, units, 6),
           help="Lower bound: a feasible perturbation reaches it.")
-c2.metric("minimax: robust rule's worst loss", f"{to_units(rule.value, units):.6f} {units}",
+c2.metric("minimax: robust rule's worst loss", amount(rule.value, units, 6),
           help="Upper bound: the exact worst-case loss of the robust rule.")
 c3.metric("gap (Theorem 1 says 0)", f"{to_units(w.certificate.gap, units):.1e} {units}")
 certificate_badge(w.certificate, w.status, units)

@@ -9,7 +9,7 @@ from figures.privacy import leakage_curve
 from figures.tables import table_heatmap
 from ui import compute
 from ui.editor import problem_editor
-from ui.widgets import certificate_badge, reproduce, show_figure
+from ui.widgets import amount, certificate_badge, reproduce, show_figure
 
 st.title("Privacy-utility tradeoff")
 st.caption("Release Z, a distorted copy of the data, so that it says as little as possible about the sensitive "
@@ -20,14 +20,14 @@ if setup.problem is None:
     st.error(setup.error)
     st.stop()
 p, u = setup.problem, setup.units
-with st.spinner("Solving the whole curve..."):
-    curve = compute.privacy(setup.key, p, setup.eps_grid)
+compute.warm_saddles(p, setup.eps_grid, "Solving the whole curve once")
+curve = compute.privacy(setup.key, p, setup.eps_grid)
 k = setup.eps_grid.index(setup.eps)
 closed = compute.closed_form_rate_distortion(p, curve.eps)
 cols = st.columns(3)
-cols[0].metric("least leakage I(Y;Z)", f"{to_units(curve.leakage[k], u):.4f} {u}",
+cols[0].metric("least leakage I(Y;Z)", amount(curve.leakage[k], u),
                help="Lower is more private.")
-cols[1].metric("leakage with no distortion, I(X;Y)", f"{to_units(curve.leakage[0], u):.4f} {u}")
+cols[1].metric("leakage with no distortion, I(X;Y)", amount(curve.leakage[0], u))
 cols[2].metric("status of the curve", curve.status)
 w = compute.worst_cases(setup.key, p, setup.eps_grid)[setup.eps][0]
 certificate_badge(w.certificate, w.status, u)

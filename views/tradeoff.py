@@ -1,14 +1,16 @@
 """Robustness tradeoff: the paper's Figure 2 (both panels), the loss surface, chosen rules and attacks."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
+from engine.certificate import Certificate
 from engine.information import to_units
 from figures.tradeoff import describe_grid, figure2_left, figure2_right, loss_heatmap
 from ui import compute
 from ui.editor import problem_editor
 from ui.state import BIND, eps_grid, lecture_mode
-from ui.widgets import reproduce, show_figure
+from ui.widgets import certificate_badge, reproduce, show_figure
 
 st.title("Robustness tradeoff (the paper's Figure 2)")
 st.caption("Each robust rule is designed for a budget eps_rule; each attack has a budget eps_attack. The best rule "
@@ -23,10 +25,11 @@ points = 21 if lecture_mode() else st.sidebar.select_slider(
     "Grid resolution", options=[11, 21, 41, 61], value=21, key="resolution", bind=BIND,
     help="Points on each eps axis; 41 solves 41 rules, each checked against every attack exactly.")
 grid_eps = eps_grid(lo, hi, points)
-with st.status(f"Solving {points} robust rules and their exact losses under {points} attacks...",
-               expanded=False) as status:
-    g = compute.grid(setup.key, p, grid_eps, grid_eps)
-    status.update(label=f"{points} x {points} grid ready ({g.status})", state="complete")
+compute.warm_saddles(p, grid_eps, f"Solving {points} robust rules, then their exact losses under {points} attacks")
+g = compute.grid(setup.key, p, grid_eps, grid_eps)
+worst = int(np.argmax(g.h_star_upper - g.h_star))
+certificate_badge(Certificate(float(g.h_star[worst]), float(g.h_star_upper[worst])), g.status, u,
+                  f"Shown: h* at eps = {g.eps_attack[worst]:.3g}, the budget of the grid with the largest gap.")
 nearest = min(grid_eps, key=lambda e: abs(e - setup.eps))
 chosen = [nearest] + ([] if lecture_mode() else st.multiselect(
     "Also draw the rules / attacks at eps", options=list(grid_eps), default=[], key="highlight", bind=BIND,

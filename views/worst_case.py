@@ -4,13 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from engine.information import conditional_entropy, label_entropy, to_units
-from figures.animation import worst_case_animation
 from figures.tables import describe_table, table_heatmap
 from figures.tradeoff import clean_robust_bars
 from figures.transport import describe_transport, transport_sankey
 from ui import compute
 from ui.editor import problem_editor
-from ui.widgets import certificate_badge, reproduce, show_figure
+from ui.widgets import amount, certificate_badge, reproduce, show_figure
 
 st.title("Worst-case perturbation")
 st.caption("The attacker's best randomised perturbation nu* within the budget, and the rule q* that is robust to it.")
@@ -19,17 +18,17 @@ if setup.problem is None:
     st.error(setup.error)
     st.stop()
 p, u = setup.problem, setup.units
-with st.spinner("Solving the whole eps range once (later slider moves are instant)..."):
-    solved = compute.worst_cases(setup.key, p, setup.eps_grid)
+compute.warm_saddles(p, setup.eps_grid, "Solving the whole eps range once (later slider moves are instant)")
+solved = compute.worst_cases(setup.key, p, setup.eps_grid)
 w, cvr = solved[setup.eps]
 h_y, h_yx = label_entropy(p.mu), conditional_entropy(p.mu)
 
 cols = st.columns(4)
-cols[0].metric("h* = max H(Y|X')", f"{to_units(w.value, u):.4f} {u}",
+cols[0].metric("h* = max H(Y|X')", amount(w.value, u),
                help="The largest uncertainty about the label the attacker can create (15).")
-cols[1].metric("clean H_mu(Y|X)", f"{to_units(h_yx, u):.4f} {u}")
-cols[2].metric("label entropy H_mu(Y)", f"{to_units(h_y, u):.4f} {u}")
-cols[3].metric("leakage I(Y;X') = H(Y) - h*", f"{to_units(h_y - w.value, u):.4f} {u}",
+cols[1].metric("clean H_mu(Y|X)", amount(h_yx, u))
+cols[2].metric("label entropy H_mu(Y)", amount(h_y, u))
+cols[3].metric("leakage I(Y;X') = H(Y) - h*", amount(h_y - w.value, u),
                help="Read as privacy: what the released X' still says about Y (Lemma 1). Lower is more private.")
 certificate_badge(w.certificate, w.status, u)
 if w.status != "verified":
@@ -58,8 +57,7 @@ show_figure(transport_sankey(w.plan, p.positions, p.labels), "transport-plan",
             describe_transport(w.plan, p.positions, p.labels))
 st.subheader("Play: the worst case and the robust rule as eps grows")
 eps_shown = setup.eps_grid[:: max(1, len(setup.eps_grid) // 20)]
-show_figure(worst_case_animation(eps_shown, [solved[e][0].nu for e in eps_shown], [solved[e][0].q for e in eps_shown],
-                                 p.positions, p.labels), "worst-case-animation",
+show_figure(compute.animation(setup.key, p, setup.eps_grid, tuple(eps_shown)), "worst-case-animation",
             "Animation of nu* and q* over eps; press Play or drag the slider below the chart.")
 reproduce(setup, f"w = engine.worst_case(p, {setup.eps!r})\nprint(w.value, w.certificate, w.status)",
           f"solve {{source}} --eps {setup.eps!r}")

@@ -66,10 +66,7 @@ def test_every_page_draws_without_an_exception(page, server, name):
         assert page.locator('[data-testid="stPlotlyChart"]').count() == charts
     else:
         expect(page.get_by_test_id("stGraphVizChart")).to_be_visible()
-    if name == "tradeoff":  # one status for the whole grid instead of a badge per optimum
-        expect(page.get_by_text(re.compile(r"grid ready \(verified\)"))).to_be_visible()
-    else:
-        expect(page.get_by_text("verified, gap").first).to_be_visible()
+    expect(page.get_by_text("verified, gap").first).to_be_visible()
     harness.screenshot(page, harness.ARTIFACTS / f"{name}.png", full_page=True)
 
 

@@ -17,6 +17,9 @@ import numpy as np
 import pytest
 
 import engine
+from engine.accuracy import accuracy_frontier, natural_rule_accuracy, robust_rule_accuracy
+from engine.certify import pixeldp_gaussian, smoothing_radius
+from engine.cli import main
 from engine.deterministic import deterministic_gap
 from engine.tradeoff import privacy_curve, tradeoff_grid
 
@@ -108,6 +111,58 @@ def test_privacy_curve_json_matches_the_api():
     assert np.allclose(out["leakage"], c.leakage, atol=1e-9)
 
 
+def test_accuracy_json_matches_the_api():
+    out = run_json("accuracy", "--p", "0.9", "--eta", "0.3", "--d", "100", "--eps", "0.6", "--points", "101")
+    assert_keys(out, {"natural", "robust", "frontier", "bound"})
+    natural, robust = natural_rule_accuracy(0.9, 0.3, 100, 0.6), robust_rule_accuracy(0.9, 0.3, 100, 0.6)
+    assert out["natural"] == {"standard": natural.standard, "adversarial": natural.adversarial}
+    assert out["robust"] == {"standard": robust.standard, "adversarial": robust.adversarial}
+    f = accuracy_frontier(0.9, 0.3, 100, 0.6, points=101)
+    assert [row["theta"] for row in out["frontier"]] == f.frontier_theta.tolist()
+    assert [row["standard"] for row in out["frontier"]] == f.frontier_standard.tolist()
+    assert [row["adversarial"] for row in out["frontier"]] == f.frontier_adversarial.tolist()
+    assert set(out["frontier"][0]) == {"theta", "a", "b", "standard", "adversarial"}
+    assert out["bound"]["applies"] is True
+    assert out["bound"]["factor"] == pytest.approx(9.0)
+    assert out["bound"]["natural"] == pytest.approx(9.0 * (1 - natural.standard))
+
+
+def test_certify_json_matches_the_api():
+    out = run_json("certify", "--p-a", "0.8", "--p-b", "0.1", "--sigma", "0.5", "--delta", "1e-6")
+    assert_keys(out, {"smoothing_radius", "pixeldp_radius"})
+    assert out["smoothing_radius"] == smoothing_radius(0.8, 0.1, 0.5)
+    assert out["pixeldp_radius"] == pixeldp_gaussian(0.8, 0.1, 0.5, delta=1e-6).radius
+    assert 0 < out["pixeldp_radius"] < out["smoothing_radius"]
+
+
+def test_accuracy_and_certify_text(capsys):
+    """In-process (the subprocess tests above cover the way in): the plain-text views."""
+    assert main(["accuracy", "--p", "0.3", "--eta", "1", "--d", "2", "--eps", "3", "--points", "11"]) == 0
+    text = capsys.readouterr().out
+    assert text.splitlines()[1].split()[0] == "natural" and "does not apply" in text
+    assert main(["certify", "--p-a", "0.8", "--p-b", "0.1", "--sigma", "0.5"]) == 0
+    text = capsys.readouterr().out
+    assert "randomized smoothing" in text and "PixelDP" in text
+
+
+@pytest.mark.parametrize("argv", [
+    ["accuracy", "--p", "0.9", "--eta", "0", "--d", "10", "--eps", "0.1"],
+    ["accuracy", "--p", "0.9", "--eta", "0.1", "--d", "2.5", "--eps", "0.1"],
+    ["accuracy", "--p", "0.9", "--eta", "0.1", "--d", "10", "--eps", "-1"],
+    ["accuracy", "--p", "0.9", "--eta", "0.1", "--d", "10", "--eps", "0.1", "--points", "1"],
+    ["accuracy", "--p", "0.9", "--eta", "0.1", "--d", "10", "--eps", "0.1", "--points", "1e7"],
+    ["certify", "--p-a", "x", "--p-b", "0.1", "--sigma", "1"],
+    ["certify", "--p-a", "0.8", "--p-b", "0.1", "--sigma", "-1"],
+    ["certify", "--p-a", "0.8", "--p-b", "0.1", "--sigma", "1", "--delta", "1"],
+    ["certify", "--p-a", "0.8", "--sigma", "1"],
+])
+def test_accuracy_and_certify_bad_input_in_process(argv, capsys):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and captured.out == ""
+
+
 NEGATIVE_CELL = "x,a,b\n0,0.5,-0.1\n1,0.3,0.3\n"
 BAD_INPUTS = {
     "unknown preset": ["solve", "--preset", "no-such-preset", "--eps", "1"],
@@ -117,6 +172,8 @@ BAD_INPUTS = {
     "negative cell": ["solve", "--mu", "{tmp}/negative.csv", "--eps", "1"],
     "deterministic on expected kind": ["deterministic", "--preset", "figure2", "--eps", "1"],
     "unknown command": ["frobnicate"],
+    "accuracy: p above 1": ["accuracy", "--p", "1.2", "--eta", "0.3", "--d", "10", "--eps", "0.6"],
+    "certify: scores summing above 1": ["certify", "--p-a", "0.7", "--p-b", "0.4", "--sigma", "1"],
 }
 
 

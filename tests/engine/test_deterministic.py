@@ -152,7 +152,7 @@ def test_map_search_agrees_with_brute_force(instance):
     assert np.array_equal(d.best_map >= 0, p.mu > 0)
     for (x, y), allowed in targets(p, eps):
         assert d.best_map[x, y] in allowed
-    assert d.pure_maximin <= d.stochastic_upper + 1e-12  # (21) <= h* (a map is a plan; h* is certified)
+    assert d.pure_maximin <= d.stochastic <= d.stochastic_upper + 1e-12  # (21) <= h*: a map is a plan too
     assert d.pure_minimax == pytest.approx(d.stochastic, abs=1e-6)  # (20) = h* under the max kind
     cut = deterministic_gap(p, eps, node_limit=2)
     assert cut.pure_maximin <= truth + 1e-12

@@ -22,9 +22,9 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 import engine
-from engine.information import to_units
 from ui.editor import KINDS, METRICS
 from ui.state import eps_grid
+from ui.widgets import amount
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -80,8 +80,8 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def shown(value: float, digits: int, units: str = "nats") -> str:
-    """A number in nats as the pages show it: converted, fixed digits, with its unit."""
-    return f"{to_units(value, units):.{digits}f} {units}"
+    """A number in nats as the pages show it: converted, fixed digits, with its unit ('0.0000', never '-0.0000')."""
+    return amount(value, units, digits)
 
 
 def number(text: str) -> float:

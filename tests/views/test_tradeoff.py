@@ -71,6 +71,7 @@ def page():
 def test_default_view():
     at = open_page(TRADEOFF)
     assert len(at.get("plotly_chart")) == 3
+    assert any("verified, gap" in m.value for m in at.markdown), "no certificate badge"
     assert_curves(at, problem("figure2"), 0.5)
 
 

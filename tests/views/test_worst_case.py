@@ -16,6 +16,7 @@ from pagekit import (
     metric,
     open_page,
     problem,
+    rerun,
     selected,
     set_widget,
     shown,
@@ -169,3 +170,29 @@ def test_link_to_an_example_starts_at_its_default_eps_on_the_grid(preset):
     assert eps in values
     assert abs(eps - engine.preset_info(preset).eps_default) <= (values[1] - values[0]) / 2
     assert metric(at, H_STAR) == expected_h_star(problem(preset), eps)
+
+
+def test_link_with_an_eps_between_grid_points_shows_the_grid_point_it_computes():
+    """?eps=0.523 on a 0.05 grid: the slider moves to 0.5 (and the URL with it), and h* is the value at 0.5."""
+    values = grid("figure2")
+    at = open_page(WORST_CASE, {"eps": "0.523"})
+    eps = at.slider(key="eps").value
+    assert eps in values and eps == min(values, key=lambda e: abs(e - 0.523))
+    assert metric(at, H_STAR) == expected_h_star(problem("figure2"), eps)
+
+
+def test_a_bad_table_keeps_the_cost_and_constraint_controls():
+    """While a cell is wrong the other settings stay on screen with their values (nothing to re-enter)."""
+    at = open_page(WORST_CASE)
+    set_widget(at, "selectbox", "metric", "abs")
+    set_widget(at, "selectbox", "kind", "max")
+    set_widget(at, "selectbox", "source", "custom")
+    good = at.session_state["custom_base"].copy()
+    breaker, words = BAD_TABLES["negative cell"]
+    at.session_state["custom_base"] = bad = breaker(good.copy())
+    rerun(at)
+    assert_bad_table_reported(at, bad, words)
+    assert (selected(at, "metric"), selected(at, "kind")) == ("abs", "max")
+    at.session_state["custom_base"] = good
+    rerun(at)
+    assert not at.error and (selected(at, "metric"), selected(at, "kind")) == ("abs", "max")

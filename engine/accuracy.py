@@ -1,0 +1,320 @@
+"""Robustness may be at odds with accuracy: the model of Tsipras et al. (ICLR 2019), Sec. 2.1.
+
+The label y is uniform on {-1, +1}; one robust feature x_1 = y with probability p, else -y; and d weak
+features x_2, ..., x_{d+1} iid N(eta y, 1). A linear rule predicts sign(w . x) with
+
+.. math::
+    w = (a, b/d, \\dots, b/d), \\qquad a, b \\ge 0,
+
+so the natural rule is (a, b) = (0, 1) and the robust rule is (1, 0). Against an l_inf attacker of radius
+eps (who may move x_1 too) the worst perturbation is -eps y sign(w) and the robust margin is
+y w.x - eps ||w||_1 with ||w||_1 = a + b. The weak part (b/d) sum_k x_k has mean b eta y and standard
+deviation b / sqrt(d) (d coordinates of variance 1, each weighted b/d), so for b > 0
+
+.. math::
+    acc_\\varepsilon(a, b) = p \\, \\Phi\\Big(\\sqrt{d}\\,\\frac{a + b\\eta - \\varepsilon(a+b)}{b}\\Big)
+      + (1-p) \\, \\Phi\\Big(\\sqrt{d}\\,\\frac{-a + b\\eta - \\varepsilon(a+b)}{b}\\Big),
+
+which is DESIGN.md §1's formula (the derivation agrees with it). Standard accuracy is eps = 0. A tie
+(margin exactly 0, sign 0) counts as an error: for b > 0 ties have probability 0; for b = 0 the margin is
+a (y x_1 - eps), so the accuracy is p when a > 0 and eps < 1 and 0 otherwise (also 0 for w = 0).
+
+Theorem (Tsipras et al., Thm 2.1): for p >= 1/2, any classifier with standard accuracy >= 1 - delta has
+adversarial accuracy <= p / (1 - p) delta against an l_inf attacker with eps >= 2 eta. (For p < 1/2 it
+fails: sign(-x_1) has standard accuracy 1 - p and keeps it below eps = 1.)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtr
+
+from engine.errors import ProblemError
+from engine.problem import check_eps
+
+NATURAL = (0.0, 1.0)
+ROBUST = (1.0, 0.0)
+FRONTIER_POINTS = 1001
+MAX_FRONTIER_POINTS = 1_000_000
+CHUNK = 1 << 22  # numbers drawn at a time by the simulator
+
+
+# -- validation ------------------------------------------------------------------------------------
+def check_real(value, what: str) -> float:
+    """A finite float, or a ProblemError naming ``what``."""
+    if isinstance(value, bool):
+        raise ProblemError(f"{what} must be a number; got {value!r}.")
+    try:
+        x = float(value)
+    except OverflowError:
+        raise ProblemError(f"{what} must be finite; got a number too large for a float.") from None
+    except (TypeError, ValueError):
+        raise ProblemError(f"{what} must be a number; got {value!r}.") from None
+    if not math.isfinite(x):
+        raise ProblemError(f"{what} must be finite; got {x}.")
+    return x
+
+
+def check_probability(p, what: str = "p") -> float:
+    """p in [0, 1]."""
+    x = check_real(p, what)
+    if not 0.0 <= x <= 1.0:
+        raise ProblemError(f"{what} must be a probability in [0, 1]; got {x:g}.")
+    return x
+
+
+def check_positive(value, what: str) -> float:
+    """A finite number > 0."""
+    x = check_real(value, what)
+    if x <= 0:
+        raise ProblemError(f"{what} must be positive; got {x:g}.")
+    return x
+
+
+def check_count(value, what: str) -> int:
+    """A whole number >= 1 (an integral float such as 100.0 is accepted)."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        n = int(value)
+    else:
+        x = check_real(value, what)
+        if x != int(x):
+            raise ProblemError(f"{what} must be a whole number; got {x:g}.")
+        n = int(x)
+    if n < 1:
+        raise ProblemError(f"{what} must be at least 1; got {n}.")
+    return n
+
+
+def check_seed(seed) -> int:
+    """A seed for numpy.random.default_rng: a whole number >= 0."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ProblemError(f"seed must be a whole number >= 0; got {seed!r}.")
+    return int(seed)
+
+
+def check_model(p, eta, d, eps=0.0) -> tuple[float, float, int, float]:
+    """The model's parameters: p in [0, 1], eta > 0, d a whole number >= 1, eps >= 0 finite."""
+    return check_probability(p), check_positive(eta, "eta"), check_count(d, "d"), check_eps(eps, "eps")
+
+
+def _check_weights(a, b) -> tuple[np.ndarray, np.ndarray]:
+    """The rule's weights a, b: finite and >= 0 (scalars or arrays of one shape)."""
+    out = []
+    for value, what in ((a, "a"), (b, "b")):
+        try:
+            w = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ProblemError(f"The weight {what} must be a number or an array of numbers; got {value!r}.") from None
+        if not np.all(np.isfinite(w)):
+            raise ProblemError(f"The weight {what} must be finite; got {value!r}.")
+        if np.any(w < 0):
+            raise ProblemError(f"The weight {what} must be non-negative; got {float(w.min()):g}.")
+        out.append(w)
+    try:
+        a_, b_ = np.broadcast_arrays(*out)
+    except ValueError:
+        raise ProblemError(f"The weights a and b have shapes {out[0].shape} and {out[1].shape}; "
+                           "they must match.") from None
+    return a_, b_
+
+
+# -- closed forms ----------------------------------------------------------------------------------
+def _accuracy(p: float, eta: float, d: int, eps: float, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The closed form of the module docstring for validated inputs (arrays of one shape)."""
+    positive = b > 0
+    safe_b = np.where(positive, b, 1.0)
+    root_d = math.sqrt(d)
+    # (+-a + b eta - eps (a + b)) / b written as +-a (1 -+ eps) / b + eta - eps: no cancellation at eps = 1
+    with np.errstate(over="ignore"):  # a tiny b sends the arguments to +-inf, where Phi is 0 or 1
+        correct_x1 = ndtr(root_d * (a * (1 - eps) / safe_b + (eta - eps)))
+        wrong_x1 = ndtr(root_d * (-a * (1 + eps) / safe_b + (eta - eps)))
+    gaussian = p * correct_x1 + (1 - p) * wrong_x1
+    only_x1 = np.where((a > 0) & (eps < 1.0), p, 0.0)  # b = 0: margin a (y x_1 - eps); ties are errors
+    return np.where(positive, gaussian, only_x1)
+
+
+def _scalar_or_array(x: np.ndarray):
+    return float(x) if x.ndim == 0 else x
+
+
+def adversarial_accuracy(p, eta, d, eps, a, b):
+    """P[y w.(x + delta*) > 0] for the worst l_inf perturbation ||delta*||_inf <= eps (Tsipras et al. 2019).
+
+    ``a`` and ``b`` may be arrays of one shape (then an array is returned). See the module docstring.
+    """
+    p, eta, d, eps = check_model(p, eta, d, eps)
+    return _scalar_or_array(_accuracy(p, eta, d, eps, *_check_weights(a, b)))
+
+
+def standard_accuracy(p, eta, d, a, b):
+    """P[y w.x > 0]: the accuracy without an attacker (eps = 0)."""
+    return adversarial_accuracy(p, eta, d, 0.0, a, b)
+
+
+@dataclass(frozen=True)
+class RuleAccuracy:
+    """One rule w = (a, b/d, ..., b/d) of the family: its standard and adversarial (radius eps) accuracy."""
+
+    a: float
+    b: float
+    eps: float
+    standard: float
+    adversarial: float
+
+    @property
+    def value(self) -> tuple[float, float]:
+        """(standard, adversarial)."""
+        return self.standard, self.adversarial
+
+
+def rule_accuracy(p, eta, d, eps, a, b) -> RuleAccuracy:
+    """Standard and adversarial accuracy of the rule (a, b)."""
+    p, eta, d, eps = check_model(p, eta, d, eps)
+    a_, b_ = _check_weights(a, b)
+    if a_.ndim:
+        raise ProblemError("rule_accuracy takes one rule: a and b must be numbers, not arrays.")
+    return RuleAccuracy(a=float(a_), b=float(b_), eps=eps, standard=float(_accuracy(p, eta, d, 0.0, a_, b_)),
+                        adversarial=float(_accuracy(p, eta, d, eps, a_, b_)))
+
+
+def natural_rule_accuracy(p, eta, d, eps) -> RuleAccuracy:
+    """The natural rule (a, b) = (0, 1): standard Phi(eta sqrt(d)), adversarial Phi(sqrt(d)(eta - eps))."""
+    return rule_accuracy(p, eta, d, eps, *NATURAL)
+
+
+def robust_rule_accuracy(p, eta, d, eps) -> RuleAccuracy:
+    """The robust rule (a, b) = (1, 0), sign(x_1): accuracy p for every eps < 1, and 0 for eps >= 1."""
+    return rule_accuracy(p, eta, d, eps, *ROBUST)
+
+
+def tradeoff_bound(p, delta) -> float:
+    """Tsipras et al., Thm 2.1: p / (1 - p) * delta, for 1/2 <= p < 1 and delta in [0, 1].
+
+    A classifier with standard accuracy >= 1 - delta has adversarial accuracy at most this when eps >= 2 eta
+    (a value above 1 says nothing).
+    """
+    p = check_probability(p)
+    if not 0.5 <= p < 1.0:
+        raise ProblemError(f"The trade-off bound needs 1/2 <= p < 1; got p = {p:g}.")
+    delta = check_probability(delta, "delta")
+    return p / (1.0 - p) * delta
+
+
+def bound_applies(p, eta, eps) -> bool:
+    """Whether the theorem covers this model: eps >= 2 eta and 1/2 <= p < 1."""
+    p, eta, eps = check_probability(p), check_positive(eta, "eta"), check_eps(eps, "eps")
+    return 0.5 <= p < 1.0 and eps >= 2.0 * eta
+
+
+# -- the frontier over the family ------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class AccuracyFrontier:
+    """Standard and adversarial accuracy of the rules a = cos(theta), b = sin(theta) on a grid of theta in
+    [0, pi/2] (theta = 0 the robust rule, pi/2 the natural one), and which of them are Pareto optimal.
+
+    ``on_frontier[i]`` is True when no grid rule is at least as good on both accuracies and better on one
+    (of equal points, one is kept). ``bound_applies``: Tsipras et al.'s theorem covers the model.
+    """
+
+    p: float
+    eta: float
+    d: int
+    eps: float
+    theta: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    standard: np.ndarray
+    adversarial: np.ndarray
+    on_frontier: np.ndarray
+    bound_applies: bool
+
+    @property
+    def frontier_theta(self) -> np.ndarray:
+        return self.theta[self.on_frontier]
+
+    @property
+    def frontier_standard(self) -> np.ndarray:
+        return self.standard[self.on_frontier]
+
+    @property
+    def frontier_adversarial(self) -> np.ndarray:
+        return self.adversarial[self.on_frontier]
+
+    @property
+    def value(self) -> np.ndarray:
+        """The frontier's (standard, adversarial) pairs, one row each, theta increasing."""
+        return np.column_stack([self.frontier_standard, self.frontier_adversarial])
+
+
+def pareto_mask(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """True at the points (first[i], second[i]) that no other point weakly dominates (one of equal points)."""
+    order = np.lexsort((-second, -first))  # best first on `first`, ties broken by `second`
+    ranked = second[order]
+    best_before = np.concatenate([[-np.inf], np.maximum.accumulate(ranked)[:-1]])
+    keep = np.zeros(len(first), dtype=bool)
+    keep[order] = ranked > best_before  # strictly better on `second` than every point at least as good on `first`
+    return keep
+
+
+def accuracy_frontier(p, eta, d, eps, points: int = FRONTIER_POINTS) -> AccuracyFrontier:
+    """The Pareto frontier of (standard, adversarial) accuracy over the family, on ``points`` angles."""
+    p, eta, d, eps = check_model(p, eta, d, eps)
+    points = check_count(points, "points")
+    if not 2 <= points <= MAX_FRONTIER_POINTS:
+        raise ProblemError(f"points must be between 2 (both ends of [0, pi/2]) and {MAX_FRONTIER_POINTS}; "
+                           f"got {points}.")
+    theta = np.linspace(0.0, math.pi / 2, points)
+    a, b = np.cos(theta), np.sin(theta)
+    a[-1], b[0] = 0.0, 0.0  # the natural and robust rules exactly
+    standard = _accuracy(p, eta, d, 0.0, a, b)
+    adversarial = _accuracy(p, eta, d, eps, a, b)
+    return AccuracyFrontier(
+        p=p, eta=eta, d=d, eps=eps, theta=theta, a=a, b=b, standard=standard, adversarial=adversarial,
+        on_frontier=pareto_mask(standard, adversarial), bound_applies=bound_applies(p, eta, eps),
+    )
+
+
+# -- Monte Carlo -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SimulatedAccuracy:
+    """A Monte Carlo estimate of a rule's accuracy under the worst l_inf attack, with its standard error."""
+
+    accuracy: float
+    standard_error: float
+    samples: int
+
+    @property
+    def value(self) -> float:
+        return self.accuracy
+
+
+def simulate_accuracy(p, eta, d, eps, a, b, *, samples: int = 100_000, seed: int = 0) -> SimulatedAccuracy:
+    """Draw ``samples`` points (y, x) from the model with ``numpy.random.default_rng(seed)``, move each to
+    x - eps y sign(w) (the worst l_inf perturbation for a linear rule) and count y w.x' > 0 (ties are errors).
+
+    The standard error is sqrt(acc (1 - acc) / samples). Memory stays bounded: points are drawn in chunks.
+    """
+    p, eta, d, eps = check_model(p, eta, d, eps)
+    a_, b_ = _check_weights(a, b)
+    if a_.ndim:
+        raise ProblemError("simulate_accuracy takes one rule: a and b must be numbers, not arrays.")
+    a, b = float(a_), float(b_)
+    n = check_count(samples, "samples")
+    rng = np.random.default_rng(check_seed(seed))
+    rows = max(1, CHUNK // (d + 1))
+    correct = 0
+    for start in range(0, n, rows):
+        m = min(rows, n - start)
+        y = rng.choice((-1.0, 1.0), size=m)
+        x1 = np.where(rng.random(m) < p, y, -y)
+        weak = eta * y[:, None] + rng.standard_normal((m, d))
+        x1 = x1 - eps * y * np.sign(a)
+        weak = weak - eps * y[:, None] * np.sign(b)
+        score = a * x1 + (b / d) * weak.sum(axis=1)
+        correct += int(np.count_nonzero(y * score > 0))
+    acc = correct / n
+    return SimulatedAccuracy(accuracy=acc, standard_error=math.sqrt(acc * (1 - acc) / n), samples=n)
