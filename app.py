@@ -1,8 +1,14 @@
 """Tradeoff Lab: page configuration and navigation. Everything else lives in pages/, ui/, figures/, engine/."""
 
+import logging
+
 import streamlit as st
 
-from ui.state import apply_lecture_style, lecture_mode
+from ui.boot import load_modules
+
+load_modules()  # before any page: sessions starting together must not import the app's modules concurrently
+
+from ui.state import apply_lecture_style, lecture_mode  # noqa: E402
 
 st.set_page_config(page_title="Tradeoff Lab", page_icon=":material/balance:", layout="wide")
 apply_lecture_style()
@@ -16,5 +22,17 @@ pages = {
                 url_path="stochastic-vs-deterministic"),
         st.Page("views/privacy.py", title="Privacy-utility", icon=":material/lock:", url_path="privacy"),
     ],
+    "Context": [
+        st.Page("views/accuracy.py", title="Robustness vs accuracy", icon=":material/compare_arrows:",
+                url_path="robustness-vs-accuracy"),
+        st.Page("views/certify.py", title="Certified robustness", icon=":material/shield:",
+                url_path="certified-robustness"),
+    ],
 }
-st.navigation(pages, position="top" if lecture_mode() else "sidebar").run()
+page = st.navigation(pages, position="top" if lecture_mode() else "sidebar")
+try:
+    page.run()
+except Exception as error:  # noqa: BLE001 - the page's own sentence instead of a traceback; the log keeps it
+    logging.getLogger("tradeoff_lab").exception("page %s failed", page.url_path or "overview")
+    st.error(f"This page met a problem it did not expect ({type(error).__name__}). Your table and settings are "
+             f"kept: change a setting, or reload the page. The details are in the server's log.")

@@ -15,6 +15,7 @@ from engine.accuracy import (
     tradeoff_bound,
 )
 from engine.adversary import WorstCase, worst_case
+from engine.batch import run_batch as run_batch  # issue 7: batch sweeps (engine.batch)
 from engine.certificate import Certificate
 from engine.certify import (
     DiscClassifier,

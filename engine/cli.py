@@ -276,6 +276,37 @@ def text_certify(out: dict) -> str:
     ])
 
 
+def cmd_batch(args) -> dict:
+    """Many problems x kinds x an eps grid, resumable, into one tidy table (engine.batch)."""
+    from engine.batch import run_batch
+
+    if args.scheduler is not None and args.workers is not None:
+        raise ProblemError("--workers sets the local processes; a Dask cluster at --scheduler has its own workers.")
+    workers = None
+    if args.workers is not None:
+        try:
+            workers = int(args.workers)
+        except ValueError:
+            raise ProblemError(f"--workers must be a whole number >= 1; got {args.workers!r}.") from None
+    s = run_batch(args.config, args.out, workers=workers, scheduler=args.scheduler, format=args.format,
+                  progress=not args.quiet)
+    if s.unfinished:
+        raise ProblemError(f"{s.unfinished} of {s.tasks} tasks are unfinished ({s.reason}); run the same command "
+                           f"again to resume: the {s.tasks - s.unfinished} finished ones are kept in {args.out!r}.")
+    return s.as_dict()
+
+
+def text_batch(out: dict) -> str:
+    """A person's view of ``batch``."""
+    where = "a Dask cluster" if out["backend"] == "dask" else f"{out['workers']} {out['backend']} worker(s)"
+    statuses = ", ".join(f"{v} {k}" for k, v in out["statuses"].items())
+    return "\n".join([
+        f"{out['tasks']} tasks: {out['done']} solved, {out['skipped']} skipped (already finished), "
+        f"{out['failed']} failed; {out['seconds']:.1f} s on {where}",
+        f"{out['rows']} rows ({statuses or 'none'}) in {out['units']}: {out['table']}",
+    ])
+
+
 def cmd_presets(args) -> dict:
     """The named problems."""
     from engine.presets import preset_info, preset_names
@@ -290,6 +321,7 @@ COMMANDS = {
     "privacy-curve": (cmd_privacy_curve, text_privacy_curve, "least leakage I(Y;Z) against distortion eps"),
     "accuracy": (cmd_accuracy, text_accuracy, "Tsipras et al.: standard versus adversarial accuracy of linear rules"),
     "certify": (cmd_certify, text_certify, "certified l2 radius: randomized smoothing versus PixelDP"),
+    "batch": (cmd_batch, text_batch, "many problems x kinds x an eps grid, resumable, into one tidy table"),
     "presets": (cmd_presets, lambda out: "\n".join(f"{k:30s} {v}" for k, v in out.items()), "list the named problems"),
 }
 
@@ -329,6 +361,14 @@ def build_parser() -> argparse.ArgumentParser:
     certify.add_argument("--sigma", required=True, help="the Gaussian noise scale sigma > 0")
     certify.add_argument("--delta", default="1e-5", help="PixelDP's delta in (0, 1) (default 1e-5)")
     certify.add_argument("--json", action="store_true")
+    batch = sub.add_parser("batch", help=COMMANDS["batch"][2])
+    batch.add_argument("config", metavar="CONFIG", help="a JSON or TOML batch config (see docs/batch.md)")
+    batch.add_argument("--out", required=True, metavar="DIR", help="the output folder: parts/ and results.*")
+    batch.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="the table's format")
+    batch.add_argument("--workers", metavar="N", help="local worker processes (default: the CPU count)")
+    batch.add_argument("--scheduler", metavar="ADDRESS", help="a dask.distributed scheduler, e.g. tcp://host:8786")
+    batch.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
+    batch.add_argument("--json", action="store_true", help="print the summary as JSON")
     presets = sub.add_parser("presets", help=COMMANDS["presets"][2])
     presets.add_argument("--json", action="store_true")
     return parser

@@ -148,7 +148,10 @@ class Problem:
 
 
 def check_eps(eps, what: str = "eps") -> float:
-    """A budget must be a finite non-negative number."""
+    """A budget must be a finite non-negative number (True and False are not budgets, though Python calls
+    them 1 and 0: a flag passed where a budget belongs is a mistake to name, not to solve)."""
+    if isinstance(eps, bool | np.bool_):
+        raise ProblemError(f"{what} must be a number; got {eps!r}.")
     try:
         value = float(eps)
     except OverflowError:

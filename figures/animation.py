@@ -6,13 +6,13 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from figures.style import SEQUENTIAL, finish
+from figures.style import SEQUENTIAL, finish, plain
 
 
 def worst_case_animation(eps_values, nus, qs, positions, labels, units_note: str = "") -> go.Figure:
     """Two heatmaps (nu*(x', y) and q*(y|x)) with one frame per eps; the slider and Play button step through."""
     rows = [f"{p:g}" for p in positions]
-    cols = [str(s) for s in labels]
+    cols = [plain(s) for s in labels]
     nu_max = max(float(np.max(n)) for n in nus)
 
     def traces(nu, q):

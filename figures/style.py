@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -19,6 +21,12 @@ pio.templates[TEMPLATE] = go.layout.Template(layout={
     "hoverlabel": {"align": "left"}, "xaxis": _GRID, "yaxis": _GRID,
 })
 pio.templates.default = TEMPLATE
+
+
+def plain(text) -> str:
+    """User text (a label) as literal text in a figure: Plotly draws a subset of HTML in labels, titles and
+    hover texts (<b>, <a href=...>, <br>), so & < > are written as entities and show as themselves."""
+    return html.escape(str(text), quote=False)
 
 
 def colour(i: int) -> str:

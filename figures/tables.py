@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from figures.style import SEQUENTIAL, layout
+from figures.style import SEQUENTIAL, layout, plain
 
 
 def table_heatmap(table, positions, labels, title: str, value_name: str, zmax: float | None = None,
                   x_title: str = "label y", y_title: str = "feature x") -> go.Figure:
     """A heatmap of table[x, y] with the values written in the cells."""
     t = np.asarray(table, dtype=float)
-    rows = [f"{p:g}" if isinstance(p, int | float) else str(p) for p in positions]
+    rows = [f"{p:g}" if isinstance(p, int | float) else plain(p) for p in positions]
     fig = go.Figure(go.Heatmap(
-        z=t, x=[str(s) for s in labels], y=rows, colorscale=SEQUENTIAL, zmin=0.0,
+        z=t, x=[plain(s) for s in labels], y=rows, colorscale=SEQUENTIAL, zmin=0.0,
         zmax=zmax if zmax is not None else max(float(t.max()), 1e-12),
         text=np.vectorize(lambda v: f"{v:.3f}")(t), texttemplate="%{text}",
         hovertemplate=f"x=%{{y}}, y=%{{x}}<br>{value_name}=%{{z:.6f}}<extra></extra>",

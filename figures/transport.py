@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from figures.style import colour, layout
+from figures.style import colour, layout, plain
 
 SHOWN_MASS = 1e-6
 
@@ -14,6 +14,7 @@ def transport_sankey(plan, positions, labels, title: str = "Where each label's m
     """plan[x, y, x', y']: links from clean feature values (left) to perturbed ones (right), one colour per label."""
     g = np.asarray(plan, dtype=float)
     n, m = g.shape[0], g.shape[1]
+    labels = [plain(s) for s in labels]
     names = [f"x = {p:g}" for p in positions]
     source, target, value, colours, hover = [], [], [], [], []
     for x, y, x2, y2 in zip(*np.nonzero(g > SHOWN_MASS), strict=True):

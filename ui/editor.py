@@ -17,7 +17,9 @@ import streamlit as st
 import engine
 from engine.errors import ProblemError
 from engine.files import MAX_BYTES, neutralise_cell, problem_from_json, problem_to_json, read_mu_csv
+from engine.saddle import dense_size
 from ui import state
+from ui.text import literal
 
 SOURCES = {"preset": "A named example", "random": "A random table", "custom": "My own table"}
 METRICS = {"default": "as the example says", "abs": "|x - x'|", "squared": "(x - x')^2", "hamming": "1{x != x'}",
@@ -25,6 +27,9 @@ METRICS = {"default": "as the example says", "abs": "|x - x'|", "squared": "(x -
 KINDS = {"default": "as the example says", "expected": "expected (average distortion <= eps)",
          "max": "max (every point moves <= eps)", "joint": "joint (labels may change, at price kappa)"}
 UPLOAD_LIMIT_TEXT = f"{MAX_BYTES // 1_000_000} MB"
+# A page solves a whole grid of 41 budgets: at 8,000 moves one solve takes about 0.15 s here (benchmarks/),
+# so a cold page is ready in about 6 s. Larger problems belong to the command line and batch sweeps.
+INTERACTIVE_MOVES = 8_000
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,8 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
         error = error or str(err)
     if base is None:
         problem = None
+    if problem is not None and dense_size(problem) > INTERACTIVE_MOVES:
+        error, problem = too_large(problem), None  # said before any solving starts
     lo, hi, default = _eps_range(problem, preset)
     grid = state.eps_grid(lo, hi)
     eps = state.eps_slider(lo, hi, default, grid, eps_help)
@@ -86,6 +93,16 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
         box.download_button("Download this scenario (JSON)", problem_to_json(problem), "scenario.json",
                             "application/json", help="Upload it later under 'My own table' to get this problem back.")
     return Setup(problem, error, eps, grid, units, preset if source == "preset" else None)
+
+
+def too_large(problem: engine.Problem) -> str:
+    """The sentence for a problem beyond the interactive limit (what it is, the limit, where to go instead)."""
+    moves = "(n·m)² for the joint kind" if problem.constraint == "joint" else "n²·m"
+    return (f"This problem is too large to solve while you wait: {problem.n} feature values and {problem.m} labels "
+            f"give up to {dense_size(problem):,} transport moves ({moves}) per budget, and the lab solves at most "
+            f"{INTERACTIVE_MOVES:,} here (for example 25 feature values with 12 labels, or 40 with 5). Your table is "
+            f"kept: make it smaller, or solve it from the command line (python -m engine solve --mu table.csv "
+            f"--eps 0.5, or python -m engine batch for a sweep).")
 
 
 def _apply_cost_and_kind(box, base: engine.Problem | None, lecture: bool, force_kind: str | None):
@@ -174,7 +191,7 @@ def _load_upload(upload) -> None:
     except ProblemError as err:
         st.session_state["upload_error"] = f"{upload.name}: {err}"
     if "upload_error" in st.session_state:
-        st.error(st.session_state["upload_error"])
+        st.error(literal(st.session_state["upload_error"]))
 
 
 def _frame(p: engine.Problem) -> pd.DataFrame:
@@ -218,7 +235,12 @@ def _eps_range(problem: engine.Problem | None, preset: str | None) -> tuple[floa
 
 
 def download_table(label: str, df: pd.DataFrame, filename: str, key: str) -> None:
-    """A CSV download of a table, with spreadsheet formulas neutralised (cells starting = + - @)."""
-    safe = df.map(neutralise_cell)
-    st.download_button(label, safe.to_csv(index=False), filename, "text/csv", key=key)
+    """A CSV download of a table (see safe_csv)."""
+    st.download_button(label, safe_csv(df), filename, "text/csv", key=key)
+
+
+def safe_csv(df: pd.DataFrame) -> str:
+    """The table as CSV with spreadsheet formulas neutralised: text cells and headers starting = + - @ get a
+    leading quote (engine.files.neutralise_cell), so a label like =HYPERLINK(...) opens as text."""
+    return df.map(neutralise_cell).rename(columns=lambda c: neutralise_cell(str(c))).to_csv(index=False)
 

@@ -6,6 +6,7 @@ controls' values straight from the link, so a lecturer's prepared link shows exa
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlencode
 
 import numpy as np
@@ -75,6 +76,31 @@ def number(box, label: str, key: str, default, lecture: bool, help: str | None =
         lo, hi = limits.get("min_value"), limits.get("max_value")
         return value if (lo is None or value >= lo) and (hi is None or value <= hi) else default
     return box.number_input(label, value=default, key=key, help=help, bind=BIND, **limits)
+
+
+def slider(box, label: str, key: str, lo, hi, default, lecture: bool, step=None, help: str | None = None,
+           fmt: str | None = None):
+    """A slider bound to ``?key=`` (an int slider when the default is an int).
+
+    With ``lecture`` True it is not drawn: the value comes from the link when it parses and lies in [lo, hi], else
+    the default (Streamlit drops a bad bound value the same way when the slider is drawn)."""
+    cast = _whole if isinstance(default, int) else float
+    if lecture:
+        value = _from_url(key, default, cast)
+        return value if lo <= value <= hi else default
+    held = st.session_state.get(key)
+    if isinstance(held, int | float) and not isinstance(held, bool) and not lo <= held <= hi:
+        st.session_state[key] = type(default)(min(max(held, lo), hi))  # another page's slider left it under this key
+    return box.slider(label, min_value=lo, max_value=hi, value=default, step=step, key=key, help=help, format=fmt,
+                      bind=BIND)
+
+
+def _whole(raw) -> int:
+    """A whole number from a link, read as Streamlit reads a bound int slider's ('2.7' -> 2, '2e1' -> 20)."""
+    x = float(raw)
+    if not math.isfinite(x):
+        raise ValueError(f"not a finite number: {raw!r}")
+    return int(x)
 
 
 def eps_grid(lo: float, hi: float, points: int = 41) -> tuple[float, ...]:

@@ -19,6 +19,13 @@ def amount(value: float, units: str, digits: int = 4) -> str:
     return f"{text} {units}"
 
 
+def bounded(certificate, status: str, units: str, digits: int = 4) -> str:
+    """The optimum as a number when verified, else as the interval the certificate proves ('0.61 to 0.64 nats')."""
+    if status == "verified":
+        return amount(certificate.lower, units, digits)
+    return f"{amount(certificate.lower, units, digits).split()[0]} to {amount(certificate.upper, units, digits)}"
+
+
 def certificate_badge(certificate, status: str, units: str, scope: str = "") -> None:
     """'verified, gap 3e-08 nats' in green, or 'approximate, gap ...' in orange, with the bounds on hover.
 
@@ -43,11 +50,24 @@ def show_figure(fig, name: str, alt: str, data: pd.DataFrame | None = None, key:
 
 def reproduce(setup: Setup, python_call: str, cli: str) -> None:
     """The engine call and the CLI command that give this page's numbers (``cli`` may use {source})."""
+    load, source = _load_lines(setup)
+    units = " --units bits" if setup.units == "bits" else ""
+    reproduce_code(f"import engine\n{load}\n{python_call}", f"{cli.format(source=source)}{units} --json")
+
+
+def reproduce_code(python: str, cli: str) -> None:
+    """The same expander for a page without a Problem: whole Python code and the CLI arguments after the module."""
     with st.expander("Reproduce in Python or from the command line"):
-        load, source = _load_lines(setup)
-        st.code(f"import engine\n{load}\n{python_call}", language="python")
-        units = " --units bits" if setup.units == "bits" else ""
-        st.code(f"python -m engine {cli.format(source=source)}{units} --json", language="bash")
+        st.code(python, language="python")
+        st.code(f"python -m engine {cli}", language="bash")
+
+
+def percent(value: float, digits: int = 2) -> str:
+    """'97.72 %': a fraction shown as a percentage, never as '-0.00 %'."""
+    text = f"{100 * value:.{digits}f}"
+    if float(text) == 0:
+        text = f"{0:.{digits}f}"
+    return f"{text} %"
 
 
 def _load_lines(setup: Setup) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from engine.information import to_units
 from figures.deterministic import alpha_curve, channel_diagram, values_bars
 from ui import compute
 from ui.editor import problem_editor
+from ui.text import literal
 from ui.widgets import amount, certificate_badge, reproduce, show_figure
 
 st.title("Stochastic versus deterministic adversary")
@@ -17,7 +18,7 @@ st.caption("Under a hard per-point limit (the max kind), an attacker who plays s
            "map (20). One who must commit first (21) needs to randomise to reach h*: the order of play matters.")
 setup = problem_editor(default_preset="stochastic-vs-deterministic", force_kind="max")
 if setup.problem is None:
-    st.error(setup.error)
+    st.error(literal(setup.error))
     st.stop()
 p, u = setup.problem, setup.units
 alphas = tuple(np.round(np.linspace(0, 1, 101), 6))
@@ -25,7 +26,7 @@ try:
     with st.spinner("Searching the deterministic maps (branch and bound)..."):
         gap, along, rival = compute.deterministic(setup.key, p, setup.eps, alphas)
 except ProblemError as err:
-    st.error(str(err))
+    st.error(literal(err))
     st.stop()
 cols = st.columns(3)
 cols[0].metric("stochastic h*", amount(gap.stochastic, u, 6))

@@ -9,6 +9,7 @@ from figures.privacy import leakage_curve
 from figures.tables import table_heatmap
 from ui import compute
 from ui.editor import problem_editor
+from ui.text import literal
 from ui.widgets import amount, certificate_badge, reproduce, show_figure
 
 st.title("Privacy-utility tradeoff")
@@ -17,7 +18,7 @@ st.caption("Release Z, a distorted copy of the data, so that it says as little a
 setup = problem_editor(default_preset="binary-source",
                        eps_help="The distortion budget of the release: larger eps, more privacy, less utility.")
 if setup.problem is None:
-    st.error(setup.error)
+    st.error(literal(setup.error))
     st.stop()
 p, u = setup.problem, setup.units
 compute.warm_saddles(p, setup.eps_grid, "Solving the whole curve once")

@@ -10,6 +10,7 @@ from figures.tradeoff import describe_grid, figure2_left, figure2_right, loss_he
 from ui import compute
 from ui.editor import problem_editor
 from ui.state import BIND, eps_grid, lecture_mode
+from ui.text import literal
 from ui.widgets import certificate_badge, reproduce, show_figure
 
 st.title("Robustness tradeoff (the paper's Figure 2)")
@@ -17,7 +18,7 @@ st.caption("Each robust rule is designed for a budget eps_rule; each attack has 
            "against an attack is the one designed for it, and robustness costs clean accuracy.")
 setup = problem_editor(eps_help="Highlights the rule designed for this eps and the attack of this size.")
 if setup.problem is None:
-    st.error(setup.error)
+    st.error(literal(setup.error))
     st.stop()
 p, u = setup.problem, setup.units
 lo, hi = setup.eps_grid[0], setup.eps_grid[-1]

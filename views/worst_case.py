@@ -9,31 +9,35 @@ from figures.tradeoff import clean_robust_bars
 from figures.transport import describe_transport, transport_sankey
 from ui import compute
 from ui.editor import problem_editor
-from ui.widgets import amount, certificate_badge, reproduce, show_figure
+from ui.guard import last_good
+from ui.text import literal
+from ui.widgets import amount, bounded, certificate_badge, reproduce, show_figure
 
 st.title("Worst-case perturbation")
 st.caption("The attacker's best randomised perturbation nu* within the budget, and the rule q* that is robust to it.")
 setup = problem_editor()
 if setup.problem is None:
-    st.error(setup.error)
+    st.error(literal(setup.error))
     st.stop()
 p, u = setup.problem, setup.units
 compute.warm_saddles(p, setup.eps_grid, "Solving the whole eps range once (later slider moves are instant)")
 solved = compute.worst_cases(setup.key, p, setup.eps_grid)
-w, cvr = solved[setup.eps]
+here = solved[setup.eps]
+(w, cvr), eps = last_good("worst-case", setup.key, here, setup.eps, here[0].status == "failed", here[0].message)
 h_y, h_yx = label_entropy(p.mu), conditional_entropy(p.mu)
 
 cols = st.columns(4)
-cols[0].metric("h* = max H(Y|X')", amount(w.value, u),
+cols[0].metric("h* = max H(Y|X')", bounded(w.certificate, w.status, u),
                help="The largest uncertainty about the label the attacker can create (15).")
 cols[1].metric("clean H_mu(Y|X)", amount(h_yx, u))
 cols[2].metric("label entropy H_mu(Y)", amount(h_y, u))
-cols[3].metric("leakage I(Y;X') = H(Y) - h*", amount(h_y - w.value, u),
+cols[3].metric("leakage I(Y;X') = H(Y) - h*", amount(h_y - w.value, u) if w.status == "verified" else
+               f"{amount(h_y - w.certificate.upper, u).split()[0]} to {amount(h_y - w.certificate.lower, u)}",
                help="Read as privacy: what the released X' still says about Y (Lemma 1). Lower is more private.")
 certificate_badge(w.certificate, w.status, u)
 if w.status != "verified":
-    st.warning(f"The solvers could not close the certificate below 1e-6 nats; the true h* lies between the bounds. "
-               f"{w.message}")
+    st.warning(literal(f"The solvers could not close the certificate below 1e-6 nats; the true h* lies between the "
+                       f"bounds. {w.message}"))
 
 left, right = st.columns(2)
 with left:
@@ -41,7 +45,7 @@ with left:
                 describe_table("the clean joint law mu", p.mu, p.positions, p.labels),
                 pd.DataFrame(p.mu, index=p.positions, columns=p.labels).reset_index(names="x"))
 with right:
-    show_figure(table_heatmap(w.nu, p.positions, p.labels, f"Worst case nu*(x', y) at eps = {setup.eps:.3g}", "nu*"),
+    show_figure(table_heatmap(w.nu, p.positions, p.labels, f"Worst case nu*(x', y) at eps = {eps:.3g}", "nu*"),
                 "worst-case-nu", describe_table("the worst-case law nu*", w.nu, p.positions, p.labels),
                 pd.DataFrame(w.nu, index=p.positions, columns=p.labels).reset_index(names="x"))
 left, right = st.columns(2)
