@@ -6,12 +6,12 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from figures.style import SEQUENTIAL, finish, plain
+from figures.style import SEQUENTIAL, distinct_names, finish, plain
 
 
 def worst_case_animation(eps_values, nus, qs, positions, labels, units_note: str = "") -> go.Figure:
     """Two heatmaps (nu*(x', y) and q*(y|x)) with one frame per eps; the slider and Play button step through."""
-    rows = [f"{p:g}" for p in positions]
+    rows = distinct_names(positions, 6)
     cols = [plain(s) for s in labels]
     nu_max = max(float(np.max(n)) for n in nus)
 
@@ -26,8 +26,8 @@ def worst_case_animation(eps_values, nus, qs, positions, labels, units_note: str
     fig = make_subplots(rows=1, cols=2, subplot_titles=("worst case nu*(x', y)", "robust rule q*(y | x)"))
     for k, t in enumerate(traces(nus[0], qs[0])):
         fig.add_trace(t, row=1, col=k + 1)
-    fig.frames = [go.Frame(data=traces(n, q), name=f"{e:.4g}", traces=[0, 1])
-                  for e, n, q in zip(eps_values, nus, qs, strict=True)]
+    fig.frames = [go.Frame(data=traces(n, q), name=name, traces=[0, 1])  # the slider finds frames by name
+                  for name, n, q in zip(distinct_names(eps_values, 4), nus, qs, strict=True)]
     steps = [{"args": [[f.name], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}],
               "label": f.name, "method": "animate"} for f in fig.frames]
     fig.update_layout(

@@ -40,14 +40,17 @@ def values_bars(gap, units: str = "nats") -> go.Figure:
                                    yaxis={"range": [0, float(values.max()) * 1.25 + 1e-9]}))
 
 
-def channel_diagram(mechanism, positions, labels, title: str = "The attack as a channel P(z | x, y)") -> go.Figure:
-    """Arrows from each clean point (x, y) with mass to the points z it is sent to, labelled with probabilities."""
+def channel_diagram(mechanism, positions, labels, mass,
+                    title: str = "The attack as a channel P(z | x, y)") -> go.Figure:
+    """Arrows from each clean point (x, y) with mass (``mass`` = mu(x, y) > 0) to the points z it is sent to,
+    labelled with probabilities. (The mechanism is defined on empty points too, as staying put: not drawn.)"""
     P = np.asarray(mechanism, dtype=float)
     n, m = P.shape[0], P.shape[1]
+    has_mass = np.asarray(mass, dtype=float) > 0
     arrows, label_x, label_text, label_colour = [], [], [], []
     for y in range(m):
         for x in range(n):
-            for z in range(n):
+            for z in range(n if has_mass[x, y] else 0):
                 p = P[x, y, z, y] if P.ndim == 4 else P[x, y, z]
                 if p <= 1e-6:
                     continue

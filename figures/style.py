@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -27,6 +28,30 @@ def plain(text) -> str:
     """User text (a label) as literal text in a figure: Plotly draws a subset of HTML in labels, titles and
     hover texts (<b>, <a href=...>, <br>), so & < > are written as entities and show as themselves."""
     return html.escape(str(text), quote=False)
+
+
+def distinct_names(values, digits: int = 3) -> list[str]:
+    """Short, distinct names for numbers (feature positions, eps values) as Plotly categories and frame names.
+
+    Names are ``:g`` with ``digits`` significant digits, more when two values would share a name; values that
+    are still equal (repeated positions, allowed by the hamming and custom metrics) get " (2)", " (3)", ... in
+    order. Non-numbers (already names) are escaped with ``plain``. A category shared by two rows would draw
+    them on top of each other, and a frame name shared by two frames would make two slider steps show one.
+    """
+    values = list(values)
+    if not all(isinstance(v, int | float | np.number) for v in values):
+        names = [plain(v) for v in values]
+    else:
+        for d in (digits, 6, 10, 17):
+            names = [f"{float(v):.{d}g}" for v in values]
+            if len(set(names)) == len(names):
+                return names
+    seen: dict[str, int] = {}
+    distinct = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        distinct.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return distinct
 
 
 def colour(i: int) -> str:

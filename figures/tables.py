@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from figures.style import SEQUENTIAL, layout, plain
+from figures.style import SEQUENTIAL, distinct_names, layout, plain
 
 
 def table_heatmap(table, positions, labels, title: str, value_name: str, zmax: float | None = None,
                   x_title: str = "label y", y_title: str = "feature x") -> go.Figure:
     """A heatmap of table[x, y] with the values written in the cells."""
     t = np.asarray(table, dtype=float)
-    rows = [f"{p:g}" if isinstance(p, int | float) else plain(p) for p in positions]
+    rows = distinct_names(positions, 6)
     fig = go.Figure(go.Heatmap(
         z=t, x=[plain(s) for s in labels], y=rows, colorscale=SEQUENTIAL, zmin=0.0,
         zmax=zmax if zmax is not None else max(float(t.max()), 1e-12),
@@ -29,4 +29,4 @@ def describe_table(name: str, table, positions, labels) -> str:
     t = np.asarray(table, dtype=float)
     i, j = np.unravel_index(int(np.argmax(t)), t.shape)
     return (f"Heatmap of {name}: {t.shape[0]} feature values by {t.shape[1]} labels; "
-            f"the largest entry is {t[i, j]:.3f} at x = {positions[i]:g}, y = {labels[j]}.")
+            f"the largest entry is {t[i, j]:.3f} at x = {distinct_names(positions, 6)[i]}, y = {labels[j]}.")

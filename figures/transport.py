@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from figures.style import colour, layout, plain
+from figures.style import colour, distinct_names, layout, plain
 
 SHOWN_MASS = 1e-6
 
@@ -15,7 +15,8 @@ def transport_sankey(plan, positions, labels, title: str = "Where each label's m
     g = np.asarray(plan, dtype=float)
     n, m = g.shape[0], g.shape[1]
     labels = [plain(s) for s in labels]
-    names = [f"x = {p:g}" for p in positions]
+    rows = distinct_names(positions, 6)
+    names = [f"x = {r}" for r in rows]
     source, target, value, colours, hover = [], [], [], [], []
     for x, y, x2, y2 in zip(*np.nonzero(g > SHOWN_MASS), strict=True):
         source.append(int(x))
@@ -23,10 +24,10 @@ def transport_sankey(plan, positions, labels, title: str = "Where each label's m
         value.append(float(g[x, y, x2, y2]))
         colours.append(colour(int(y)))
         change = "" if y == y2 else f" (label becomes {labels[y2]})"
-        hover.append(f"label {labels[y]}: {positions[x]:g} -> {positions[x2]:g}{change}, mass {g[x, y, x2, y2]:.4f}")
+        hover.append(f"label {labels[y]}: {rows[x]} -> {rows[x2]}{change}, mass {g[x, y, x2, y2]:.4f}")
     sankey = go.Sankey(
         arrangement="fixed",
-        node={"label": names + [f"x' = {p:g}" for p in positions], "pad": 8, "thickness": 14,
+        node={"label": names + [f"x' = {r}" for r in rows], "pad": 8, "thickness": 14,
               "x": [0.02] * n + [0.98] * n, "y": list(np.linspace(0.02, 0.98, n)) * 2, "color": "#bbbbbb"},
         link={"source": source, "target": target, "value": value, "color": [c + "99" for c in colours],
               "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>"},
@@ -50,5 +51,6 @@ def describe_transport(plan, positions, labels) -> str:
         for y in range(m):
             moves[x, y, x, y] = 0
     x, y, x2, _ = np.unravel_index(int(np.argmax(moves)), moves.shape)
+    rows = distinct_names(positions, 6)
     return (f"Transport plan: a total mass of {moved:.3f} moves; the largest move takes {moves.max():.3f} "
-            f"of label {labels[y]} from x = {positions[x]:g} to x' = {positions[x2]:g}.")
+            f"of label {labels[y]} from x = {rows[x]} to x' = {rows[x2]}.")

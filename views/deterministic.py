@@ -47,7 +47,7 @@ with left:
 with right:
     show_figure(values_bars(gap, u), "three-values", f"Bars: h* {to_units(gap.stochastic, u):.4f}, (20) "
                 f"{to_units(gap.pure_minimax, u):.4f}, (21) {to_units(gap.pure_maximin, u):.4f} {u}.")
-show_figure(channel_diagram(w.mechanism, p.positions, p.labels), "attack-channel",
+show_figure(channel_diagram(w.mechanism, p.positions, p.labels, p.mu), "attack-channel",
             "Arrows from each clean point to where the optimal randomised attack sends it, with probabilities.")
 st.caption("alpha = 0 is the best fixed map; alpha = 1 sends the most-split point to its other favourite target "
            "(for the paper's example: 2 -> 3 versus 2 -> 1). The paper's optimum is alpha = 1/2.")

@@ -51,14 +51,14 @@ def nothing(moves, eps):
 
 def only(fake):
     """engine.saddle._attempts replaced: every attempt is ``fake``."""
-    return lambda problem: [(f"fake-{k}", fake) for k in range(3)]
+    return lambda problem, moves: [(f"fake-{k}", fake) for k in range(3)]
 
 
 def failing_at(bad_eps: float):
     """The real attempts, except that every one of them raises at ``bad_eps``."""
     real = engine.saddle._attempts
 
-    def attempts(problem):
+    def attempts(problem, moves):
         def wrap(name, attempt):
             def run(moves, eps):
                 if math.isclose(eps, bad_eps, abs_tol=1e-12):
@@ -66,7 +66,7 @@ def failing_at(bad_eps: float):
                 return attempt(moves, eps)
             return name, run
 
-        return [wrap(name, attempt) for name, attempt in real(problem)]
+        return [wrap(name, attempt) for name, attempt in real(problem, moves)]
 
     return attempts
 
