@@ -34,7 +34,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from engine.errors import ProblemError
-from engine.problem import check_eps
+from engine.problem import check_eps, check_real
 
 NATURAL = (0.0, 1.0)
 ROBUST = (1.0, 0.0)
@@ -44,21 +44,6 @@ CHUNK = 1 << 22  # numbers drawn at a time by the simulator
 
 
 # -- validation ------------------------------------------------------------------------------------
-def check_real(value, what: str) -> float:
-    """A finite float, or a ProblemError naming ``what``."""
-    if isinstance(value, bool):
-        raise ProblemError(f"{what} must be a number; got {value!r}.")
-    try:
-        x = float(value)
-    except OverflowError:
-        raise ProblemError(f"{what} must be finite; got a number too large for a float.") from None
-    except (TypeError, ValueError):
-        raise ProblemError(f"{what} must be a number; got {value!r}.") from None
-    if not math.isfinite(x):
-        raise ProblemError(f"{what} must be finite; got {x}.")
-    return x
-
-
 def check_probability(p, what: str = "p") -> float:
     """p in [0, 1]."""
     x = check_real(p, what)

@@ -33,8 +33,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from engine.accuracy import check_count, check_positive, check_probability, check_real, check_seed
+from engine.accuracy import check_count, check_positive, check_probability, check_seed
 from engine.errors import ProblemError
+from engine.problem import check_real
 
 ABSTAIN = -1
 DEFAULT_DELTA = 1e-5

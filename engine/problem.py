@@ -147,19 +147,25 @@ class Problem:
         return out
 
 
-def check_eps(eps, what: str = "eps") -> float:
-    """A budget must be a finite non-negative number (True and False are not budgets, though Python calls
-    them 1 and 0: a flag passed where a budget belongs is a mistake to name, not to solve)."""
-    if isinstance(eps, bool | np.bool_):
-        raise ProblemError(f"{what} must be a number; got {eps!r}.")
+def check_real(value, what: str) -> float:
+    """A finite float, or a ProblemError naming ``what`` (True and False are not numbers here, though Python
+    calls them 1 and 0: a flag passed where a number belongs is a mistake to name, not to use)."""
+    if isinstance(value, bool | np.bool_):
+        raise ProblemError(f"{what} must be a number; got {value!r}.")
     try:
-        value = float(eps)
+        x = float(value)
     except OverflowError:
         raise ProblemError(f"{what} must be finite; got a number too large for a float.") from None
     except (TypeError, ValueError):
-        raise ProblemError(f"{what} must be a number; got {eps!r}.") from None
-    if not math.isfinite(value):
-        raise ProblemError(f"{what} must be finite; got {value}.")
+        raise ProblemError(f"{what} must be a number; got {value!r}.") from None
+    if not math.isfinite(x):
+        raise ProblemError(f"{what} must be finite; got {x}.")
+    return x
+
+
+def check_eps(eps, what: str = "eps") -> float:
+    """A budget must be a finite non-negative number."""
+    value = check_real(eps, what)
     if value < 0:
         raise ProblemError(f"{what} must be non-negative; got {value:g}.")
     return value
