@@ -30,7 +30,7 @@ import numpy as np
 
 from engine.certificate import Certificate, perturbed_table, plan_value, repair_plan, stay_plan
 from engine.conic import CAREFUL, FAST, STEADY, RawSaddle, solve_saddle_clarabel
-from engine.loss import rule_loss
+from engine.loss import clear_curves, rule_loss
 from engine.moves import Moves, allowed_moves
 from engine.problem import Problem, check_eps
 from engine.reduced import solve_saddle_reduced
@@ -160,5 +160,6 @@ def posterior_rule(moves: Moves, plan: np.ndarray, q: np.ndarray, floor: float =
 
 
 def clear_cache() -> None:
-    """Forget every cached saddle point."""
+    """Forget every cached saddle point (and the rules' loss curves, ``engine.loss``)."""
     _solve_cached.cache_clear()
+    clear_curves()

@@ -17,7 +17,8 @@ from scipy.optimize import linprog
 from strategies import KINDS, METRICS, allowed_cells, budgets, cell_cost, examples, problems, reachable_cells, rules
 
 import engine
-from engine.loss import upper_hull
+import engine.loss
+from engine.loss import hull_segments, upper_hull, upper_hulls
 
 LP_TOL = 1e-8
 ALL_METRICS = (*METRICS, "custom")
@@ -171,11 +172,18 @@ points = st.lists(
 ).map(lambda ps: (np.array([a for a, _ in ps], float) / 4, np.array([b for _, b in ps], float) / 3))
 
 
+# Both ways upper_hulls finds vertices: all pairs compared at once (narrow atoms), and the scan (wide ones).
+HULL_PATHS = pytest.mark.parametrize("table_width", [engine.loss.HULL_TABLE_WIDTH, 0], ids=["pairs", "scan"])
+
+
+@HULL_PATHS
 @settings(max_examples=examples(200))
 @given(points)
-def test_upper_hull_is_the_least_concave_majorant(cv):
+def test_upper_hull_is_the_least_concave_majorant(table_width, cv):
     c, v = cv
-    hc, hv = upper_hull(c, v)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine.loss, "HULL_TABLE_WIDTH", table_width)
+        hc, hv = upper_hull(c, v)
     assert len(hc) >= 1 and len(hc) == len(hv)
     pairs = set(zip(c.tolist(), v.tolist(), strict=True))
     assert all((a, b) in pairs for a, b in zip(hc.tolist(), hv.tolist(), strict=True))  # vertices are points
@@ -190,7 +198,9 @@ def test_upper_hull_is_the_least_concave_majorant(cv):
         assert got >= max(v[c <= t]) - 1e-12  # dominates every point it has paid for
 
 
-def test_upper_hull_small_cases():
+@HULL_PATHS
+def test_upper_hull_small_cases(table_width, monkeypatch):
+    monkeypatch.setattr(engine.loss, "HULL_TABLE_WIDTH", table_width)
     hc, hv = upper_hull(np.array([0.0]), np.array([2.0]))
     assert hc.tolist() == [0.0] and hv.tolist() == [2.0]
     # collinear middle point is dropped; a dominated point is ignored
@@ -199,3 +209,30 @@ def test_upper_hull_small_cases():
     # the cheapest point's best value starts the hull
     hc, hv = upper_hull(np.array([1.0, 1.0, 0.5]), np.array([3.0, 5.0, -1.0]))
     assert hc.tolist() == [0.5, 1.0] and hv.tolist() == [-1.0, 5.0]
+
+
+@HULL_PATHS
+@settings(max_examples=examples(100))
+@given(st.lists(points, min_size=1, max_size=6), st.integers(0, 3))
+def test_upper_hulls_of_many_atoms_are_each_atoms_hull(table_width, atoms, empty):
+    """upper_hulls on several atoms at once (shuffled together, some atoms without points) gives each atom the
+    hull it has alone; hull_segments' start and segments rebuild it."""
+    sources = np.concatenate([np.full(len(c), k + empty) for k, (c, _) in enumerate(atoms)]).astype(np.intp)
+    c = np.concatenate([c for c, _ in atoms])
+    v = np.concatenate([v for _, v in atoms])
+    shuffle = np.random.default_rng(len(c)).permutation(len(c))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine.loss, "HULL_TABLE_WIDTH", table_width)
+        alone = [upper_hull(a, b) for a, b in atoms]
+        C, V, vertex = upper_hulls(sources[shuffle], c[shuffle], v[shuffle], len(atoms) + empty)
+        rows, start, segment_atom, width, rise = hull_segments(sources[shuffle], c[shuffle], v[shuffle],
+                                                               len(atoms) + empty)
+    assert not vertex[:empty].any()
+    assert rows.tolist() == list(range(empty, empty + len(atoms)))
+    for k, (hc, hv) in enumerate(alone):
+        assert C[k + empty][vertex[k + empty]].tolist() == hc.tolist()
+        assert V[k + empty][vertex[k + empty]].tolist() == hv.tolist()
+        assert start[k] == hv[0]
+        mine = segment_atom == k + empty
+        np.testing.assert_allclose(np.cumsum(width[mine]), (hc - hc[0])[1:], atol=1e-12)
+        np.testing.assert_allclose(np.cumsum(rise[mine]), (hv - hv[0])[1:], atol=1e-12)
