@@ -5,6 +5,7 @@ from engine.accuracy import (
     AccuracyFrontier,
     RuleAccuracy,
     SimulatedAccuracy,
+    accuracy_curve,
     accuracy_frontier,
     adversarial_accuracy,
     natural_rule_accuracy,
@@ -49,7 +50,8 @@ __all__ = [
     "map_segment", "preset_info", "preset_names", "privacy_curve", "robust_rule", "rule_loss", "tradeoff_grid",
     "worst_case",
     # Tsipras et al. (ICLR 2019): engine.accuracy
-    "AccuracyFrontier", "RuleAccuracy", "SimulatedAccuracy", "accuracy_frontier", "adversarial_accuracy",
+    "AccuracyFrontier", "RuleAccuracy", "SimulatedAccuracy", "accuracy_curve", "accuracy_frontier",
+    "adversarial_accuracy",
     "natural_rule_accuracy", "robust_rule_accuracy", "rule_accuracy", "simulate_accuracy", "standard_accuracy",
     "tradeoff_bound",
     # Lecuyer et al. (S&P 2019) and Cohen et al. (ICML 2019): engine.certify

@@ -34,7 +34,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from engine.errors import ProblemError
-from engine.problem import check_eps, check_real
+from engine.problem import check_eps, check_eps_values, check_real
 
 NATURAL = (0.0, 1.0)
 ROBUST = (1.0, 0.0)
@@ -133,6 +133,16 @@ def adversarial_accuracy(p, eta, d, eps, a, b):
     """
     p, eta, d, eps = check_model(p, eta, d, eps)
     return _scalar_or_array(_accuracy(p, eta, d, eps, *_check_weights(a, b)))
+
+
+def accuracy_curve(p, eta, d, eps_values, a, b) -> np.ndarray:
+    """``adversarial_accuracy`` of one rule (a, b) at every radius in ``eps_values``, in one vectorised call."""
+    p, eta, d, _ = check_model(p, eta, d)
+    eps = check_eps_values(eps_values, "eps")
+    a_, b_ = _check_weights(a, b)
+    if a_.ndim:
+        raise ProblemError("accuracy_curve takes one rule: a and b must be numbers, not arrays.")
+    return _accuracy(p, eta, d, eps, a_, b_)
 
 
 def standard_accuracy(p, eta, d, a, b):

@@ -6,8 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from engine.accuracy import (
+    NATURAL,
+    ROBUST,
+    accuracy_curve,
     accuracy_frontier,
-    adversarial_accuracy,
     natural_rule_accuracy,
     robust_rule_accuracy,
     simulate_accuracy,
@@ -34,8 +36,7 @@ def curves(p: float, eta: float, d: int) -> dict:
     natural = natural_rule_accuracy(p, eta, d, 0.0)
     bound = tradeoff_bound(p, 1.0 - natural.standard) if 0.5 <= p < 1 else None
     return {"eps": eps, "eta": eta, "bound": bound,
-            "natural": np.array([adversarial_accuracy(p, eta, d, e, 0.0, 1.0) for e in eps]),
-            "robust": np.array([adversarial_accuracy(p, eta, d, e, 1.0, 0.0) for e in eps])}
+            "natural": accuracy_curve(p, eta, d, eps, *NATURAL), "robust": accuracy_curve(p, eta, d, eps, *ROBUST)}
 
 
 @st.cache_data(max_entries=ENTRIES, show_spinner=False)

@@ -15,6 +15,7 @@ from scipy.stats import norm
 from strategies import examples
 
 from engine.accuracy import (
+    accuracy_curve,
     accuracy_frontier,
     adversarial_accuracy,
     natural_rule_accuracy,
@@ -80,6 +81,23 @@ def test_accuracy_is_vectorised_over_rules_and_scale_free():
     assert np.allclose(acc, [adversarial_accuracy(0.8, 0.2, 50, 0.1, x, y) for x, y in zip(a, b, strict=True)])
     assert np.allclose(acc, adversarial_accuracy(0.8, 0.2, 50, 0.1, 3 * a, 3 * b), rtol=1e-12)  # sign(w.x)
     assert standard_accuracy(0.8, 0.2, 50, 0.3, 0.7) == adversarial_accuracy(0.8, 0.2, 50, 0.0, 0.3, 0.7)
+
+
+@pytest.mark.parametrize(("a", "b"), [(0.0, 1.0), (1.0, 0.0), (0.3, 0.7), (2.0, 1e-12)])
+def test_accuracy_curve_is_the_scalar_form_at_every_radius(a, b):
+    eps = np.linspace(0.0, 1.5, 151)
+    curve = accuracy_curve(0.9, 0.3, 100, eps, a, b)
+    assert curve.shape == eps.shape
+    np.testing.assert_array_equal(curve, [adversarial_accuracy(0.9, 0.3, 100, e, a, b) for e in eps])
+
+
+@pytest.mark.parametrize(("eps", "a", "b", "words"), [
+    ([0.1, -0.2], 1.0, 0.0, "non-negative"), ([0.1, float("nan")], 1.0, 0.0, "finite"),
+    ([0.1], [1.0, 2.0], [0.0, 1.0], "one rule"), ([0.1], -1.0, 0.0, "non-negative"),
+])
+def test_accuracy_curve_refuses_bad_input_with_a_sentence(eps, a, b, words):
+    with pytest.raises(ProblemError, match=words):
+        accuracy_curve(0.9, 0.3, 100, eps, a, b)
 
 
 def test_small_b_approaches_the_robust_rule_below_eps_1_and_is_stable_at_eps_1():
