@@ -70,13 +70,14 @@ def check_rule(q, n: int, m: int) -> np.ndarray:
         raise ProblemError("The rule q must be a table of numbers.") from None
     if a.shape != (n, m):
         raise ProblemError(f"The rule q must be {n}-by-{m} (feature values by labels); it is {a.shape}.")
-    for (i, j), v in np.ndenumerate(a):
-        if not np.isfinite(v) or v < 0:
-            raise ProblemError(f"Row {i + 1}, column {j + 1} of the rule q is {v:g}; it must be in [0, 1].")
+    bad = ~np.isfinite(a) | (a < 0)
+    if bad.any():  # the first bad cell in reading order
+        i, j = np.argwhere(bad)[0]
+        raise ProblemError(f"Row {i + 1}, column {j + 1} of the rule q is {a[i, j]:g}; it must be in [0, 1].")
     sums = a.sum(axis=1)
-    for i, s in enumerate(sums):
-        if abs(s - 1) > RULE_SUM_TOLERANCE:
-            raise ProblemError(f"Row {i + 1} of the rule q sums to {s:.12g}, not 1.")
+    off = np.flatnonzero(np.abs(sums - 1) > RULE_SUM_TOLERANCE)
+    if len(off):
+        raise ProblemError(f"Row {off[0] + 1} of the rule q sums to {sums[off[0]]:.12g}, not 1.")
     return a
 
 

@@ -8,6 +8,7 @@ the problem's positions and metric name (``strategies.cell_cost``), never from `
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from strategies import KINDS, METRICS, allowed_cells, budgets, cell_cost, exampl
 
 import engine
 import engine.loss
+from engine.errors import ProblemError
 from engine.loss import hull_segments, upper_hull, upper_hulls
 
 LP_TOL = 1e-8
@@ -236,3 +238,35 @@ def test_upper_hulls_of_many_atoms_are_each_atoms_hull(table_width, atoms, empty
         mine = segment_atom == k + empty
         np.testing.assert_allclose(np.cumsum(width[mine]), (hc - hc[0])[1:], atol=1e-12)
         np.testing.assert_allclose(np.cumsum(rise[mine]), (hv - hv[0])[1:], atol=1e-12)
+
+
+# -- bad rules -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("cell", "value", "words"), [
+    ((1, 2), -0.1, "Row 2, column 3 of the rule q is -0.1;"),
+    ((2, 0), np.nan, "Row 3, column 1 of the rule q is nan;"),
+    ((0, 1), np.inf, "Row 1, column 2 of the rule q is inf;"),
+])
+def test_a_bad_rule_cell_is_named_and_the_first_one_wins(cell, value, words):
+    p = engine.load_preset("uniform-5ary")
+    q = np.full((p.n, p.m), 1.0 / p.m)
+    q[cell] = value
+    q[4, 0] = -1.0  # a later bad cell: the sentence names the first one in reading order
+    with pytest.raises(ProblemError, match=re.escape(words)):
+        engine.rule_loss(p, q, 0.5)
+
+
+def test_a_rule_row_not_summing_to_one_is_named():
+    p = engine.load_preset("uniform-5ary")
+    q = np.full((p.n, p.m), 1.0 / p.m)
+    q[3, 3] += 0.25
+    q[4, 4] += 0.5
+    with pytest.raises(ProblemError, match=re.escape("Row 4 of the rule q sums to 1.25, not 1.")):
+        engine.rule_loss(p, q, 0.5)
+
+
+def test_a_rule_of_the_wrong_shape_or_not_numbers_is_refused():
+    p = engine.load_preset("uniform-5ary")
+    with pytest.raises(ProblemError, match="must be 5-by-5"):
+        engine.rule_loss(p, np.full((4, 5), 0.2), 0.5)
+    with pytest.raises(ProblemError, match="table of numbers"):
+        engine.rule_loss(p, [["a"] * 5] * 5, 0.5)
