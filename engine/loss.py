@@ -25,7 +25,7 @@ import functools
 import numpy as np
 
 from engine.errors import ProblemError
-from engine.moves import LIMIT_SLACK, Moves, allowed_moves
+from engine.moves import LIMIT_SLACK, Moves, allowed_moves, dense_size
 from engine.problem import Problem, check_eps_values
 
 RULE_SUM_TOLERANCE = 1e-9
@@ -44,7 +44,7 @@ def rule_loss(problem: Problem, q, eps_values):
         ell = -np.log(q).ravel()
     if problem.constraint == "max":
         out = _max_kind_loss(problem, ell, eps)
-    elif problem.n * problem.n * problem.m <= CURVE_CACHE_MOVES:
+    elif dense_size(problem) <= CURVE_CACHE_MOVES:
         out = _cached_curve(problem, ell.tobytes())(eps)
     else:
         out = _budget_curve(allowed_moves(problem, np.inf), ell)(eps)

@@ -53,6 +53,13 @@ class Moves:
         )
 
 
+def dense_size(problem: Problem) -> int:
+    """Entries of a dense plan, the most moves any budget allows: n*n per label, or (n*m)^2 for the joint kind
+    (the cvxpy programs build such plans; the app and the loss-curve cache size problems by it)."""
+    n, m = problem.n, problem.m
+    return (n * m) ** 2 if problem.constraint == "joint" else n * n * m
+
+
 def allowed_moves(problem: Problem, eps: float) -> Moves:
     """All moves of the problem's kind at budget eps (see the module docstring)."""
     n, m, d = problem.n, problem.m, problem.cost

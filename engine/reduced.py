@@ -58,7 +58,7 @@ from scipy.optimize import minimize
 from scipy.special import logsumexp
 
 from engine.certificate import VERIFIED_GAP, perturbed_table, plan_value, repair_plan
-from engine.conic import CAREFUL, FAST, STEADY, RawSaddle, solve_saddle_clarabel
+from engine.conic import CAREFUL, FAST, STEADY, RawSaddle, rule_from_potentials, solve_saddle_clarabel
 from engine.loss import rule_loss
 from engine.moves import Moves
 from engine.problem import Problem
@@ -188,11 +188,6 @@ def _first_per_group(group: np.ndarray, key: np.ndarray, count: int = 1) -> np.n
     return order[np.arange(len(order)) - start < count]
 
 
-def _cheapest(moves: Moves) -> np.ndarray:
-    """Each atom's NEAREST cheapest moves."""
-    return _first_per_group(moves.source, moves.cost, NEAREST)
-
-
 def completed_posterior(moves: Moves, table: Table, plan: np.ndarray, lam: float, floor: float = 1e-9):
     """Corollary 1's rule nu(y|x') on the cells the plan fills, completed by the c-transform elsewhere.
 
@@ -211,20 +206,12 @@ def completed_posterior(moves: Moves, table: Table, plan: np.ndarray, lam: float
     cap = np.full(nu.size, np.inf)
     np.minimum.at(cap, table.target[table.valid], reach[table.valid])
     u = np.where(filled, u, cap)
-    return rule_from_losses(u.reshape(moves.n, moves.m))
-
-
-def rule_from_losses(u: np.ndarray) -> np.ndarray:
-    """q proportional to exp(-u) on each row (uniform on rows where every u is infinite)."""
-    finite = np.isfinite(u)
-    low = np.min(np.where(finite, u, np.inf), axis=1, keepdims=True)
-    w = np.where(finite, np.exp(-(u - np.where(np.isfinite(low), low, 0.0))), 0.0)
-    sums = w.sum(axis=1, keepdims=True)
-    return np.where(sums > 0, w / np.where(sums > 0, sums, 1.0), 1.0 / u.shape[1])
+    finite = np.flatnonzero(np.isfinite(u))
+    return rule_from_potentials(moves, finite, u[finite])  # uniform on rows with no finite loss
 
 
 def lagrangian_bound(table: Table, q: np.ndarray, lam: float, eps: float, budget: bool) -> float:
-    """lambda eps + sum_a mu(a) max_c [l(c) - lambda cost(a -> c)] >= L(eps, q), the bound of step 4."""
+    """lambda eps + sum_a mu(a) max_c [l(c) - lambda cost(a -> c)] >= L(eps, q), the pricing bound of step 3."""
     with np.errstate(divide="ignore"):
         z = brackets(table, -np.log(q).ravel(), lam)
     return lam * eps * budget + float(np.dot(table.mass, z.max(axis=1)))
@@ -326,13 +313,13 @@ def _far(moves: Moves, plan: np.ndarray, eps: float, entering: int) -> bool:
 def local_moves(moves: Moves) -> np.ndarray:
     """Stays, each atom's NEAREST cheapest moves and each cell's cheapest incoming move, as a mask."""
     keep = moves.is_stay.copy()
-    keep[_cheapest(moves)] = True
+    keep[_first_per_group(moves.source, moves.cost, NEAREST)] = True
     keep[_first_per_group(moves.target, moves.cost)] = True
     return keep
 
 
-def solve_saddle_reduced(problem: Problem, moves: Moves, eps: float, method: str = "reduced",
-                         rounds: int = MAX_ROUNDS, local_first: bool = True) -> RawSaddle:
+def solve_saddle_reduced(problem: Problem, moves: Moves, eps: float, rounds: int = MAX_ROUNDS,
+                         local_first: bool = True) -> RawSaddle:
     """Steps 1-4 of the module docstring: a plan over all ``moves`` and a rule, ready to be certified.
 
     ``local_first=False`` runs the smoothed dual (step 4) before the first reduced solve instead of when that
@@ -341,6 +328,7 @@ def solve_saddle_reduced(problem: Problem, moves: Moves, eps: float, method: str
     """
     from engine.saddle import sane_rule  # engine.saddle imports this module
 
+    method = "reduced"
     table = table_of(moves)
     keep = local_moves(moves)
     smoothed = not local_first

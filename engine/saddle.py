@@ -31,7 +31,7 @@ import numpy as np
 from engine.certificate import Certificate, perturbed_table, plan_value, repair_plan, stay_plan
 from engine.conic import CAREFUL, FAST, STEADY, RawSaddle, solve_saddle_clarabel
 from engine.loss import clear_curves, rule_loss
-from engine.moves import Moves, allowed_moves
+from engine.moves import Moves, allowed_moves, dense_size
 from engine.problem import Problem, check_eps
 from engine.reduced import solve_saddle_reduced
 
@@ -58,12 +58,6 @@ class Saddle:
     status: str
     method: str
     message: str
-
-
-def dense_size(problem: Problem) -> int:
-    """Entries of the dense plans the cvxpy programs build: n*n per label, or (n*m)^2 for the joint kind."""
-    n, m = problem.n, problem.m
-    return (n * m) ** 2 if problem.constraint == "joint" else n * n * m
 
 
 def _attempts(problem: Problem, moves: Moves):

@@ -17,7 +17,7 @@ import streamlit as st
 import engine
 from engine.errors import ProblemError
 from engine.files import MAX_BYTES, neutralise_cell, problem_from_json, problem_to_json, read_mu_csv
-from engine.saddle import dense_size
+from engine.moves import dense_size
 from ui import state
 from ui.text import literal
 
