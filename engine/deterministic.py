@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.certificate import VERIFIED_GAP
 from engine.conic import solve_saddle_clarabel
 from engine.errors import ProblemError
 from engine.information import conditional_entropy
@@ -58,6 +59,12 @@ class DeterministicGap:
     def value(self) -> tuple[float, float, float]:
         """(stochastic h*, (20), (21))."""
         return self.stochastic, self.pure_minimax, self.pure_maximin
+
+    @property
+    def minimax_verified(self) -> bool:
+        """Is (20) known to within 1e-6 nats? Under the max kind the best reply to a rule may be pure, so (20)
+        equals h*: it lies in [stochastic, pure_minimax] (a feasible plan below, a rule's exact loss above)."""
+        return self.pure_minimax - self.stochastic <= VERIFIED_GAP
 
     @property
     def maximin_label(self) -> str:

@@ -120,6 +120,12 @@ class PrivacyCurve:
         """The leakage curve."""
         return self.leakage
 
+    @property
+    def leakage_lower(self) -> np.ndarray:
+        """The least leakage the certificates allow, H(Y) - h*_upper: ``leakage`` is an upper bound (its plan
+        is feasible), and the two meet where a point is verified."""
+        return self.h_y - self.h_star_upper
+
 
 def privacy_curve(problem: Problem, eps_values) -> PrivacyCurve:
     """The privacy-utility curve (11): least leakage about Y for each distortion budget eps."""

@@ -40,8 +40,7 @@ def values_bars(gap, units: str = "nats") -> go.Figure:
                                    yaxis={"range": [0, float(values.max()) * 1.25 + 1e-9]}))
 
 
-def channel_diagram(mechanism, positions, labels, mass,
-                    title: str = "The attack as a channel P(z | x, y)") -> go.Figure:
+def channel_diagram(mechanism, positions, mass, title: str = "The attack as a channel P(z | x, y)") -> go.Figure:
     """Arrows from each clean point (x, y) with mass (``mass`` = mu(x, y) > 0) to the points z it is sent to,
     labelled with probabilities. (The mechanism is defined on empty points too, as staying put: not drawn.)"""
     P = np.asarray(mechanism, dtype=float)

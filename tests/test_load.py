@@ -35,6 +35,7 @@ def test_twenty_sessions_with_five_slider_moves_each(tmp_path):
 
 
 @pytest.mark.parametrize("argv, words", [(["--pages", "nowhere"], "not an Explore page"),
+                                         (["--pages", "certified-robustness"], "not an Explore page"),
                                          (["--sessions", "0"], "between 1 and"),
                                          (["--timeout", "0"], "--timeout")])
 def test_bad_options_get_a_sentence(argv, words):

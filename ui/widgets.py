@@ -11,19 +11,28 @@ from figures.style import download_config
 from ui.editor import Setup, download_table
 
 
+def _fixed(value: float, digits: int) -> str:
+    """``value`` with ``digits`` decimals, never as '-0.0000'."""
+    text = f"{value:.{digits}f}"
+    return f"{0:.{digits}f}" if float(text) == 0 else text
+
+
 def amount(value: float, units: str, digits: int = 4) -> str:
-    """'0.6365 nats': a value in nats shown in the chosen units, never as '-0.0000'."""
-    text = f"{to_units(value, units):.{digits}f}"
-    if float(text) == 0:
-        text = f"{0:.{digits}f}"
-    return f"{text} {units}"
+    """'0.6365 nats': a value in nats shown in the chosen units."""
+    return f"{_fixed(to_units(value, units), digits)} {units}"
+
+
+def interval(lower: float, upper: float, exact: bool, units: str, digits: int = 4) -> str:
+    """A value known exactly (``exact``: its bounds met) as a number, else as the interval its bounds prove
+    ('0.61 to 0.64 nats'): an uncertified optimum is never shown as if it were exact."""
+    if exact:
+        return amount(lower, units, digits)
+    return f"{_fixed(to_units(lower, units), digits)} to {amount(upper, units, digits)}"
 
 
 def bounded(certificate, status: str, units: str, digits: int = 4) -> str:
-    """The optimum as a number when verified, else as the interval the certificate proves ('0.61 to 0.64 nats')."""
-    if status == "verified":
-        return amount(certificate.lower, units, digits)
-    return f"{amount(certificate.lower, units, digits).split()[0]} to {amount(certificate.upper, units, digits)}"
+    """A certified optimum: ``interval`` of its certificate, a number when verified."""
+    return interval(certificate.lower, certificate.upper, status == "verified", units, digits)
 
 
 def certificate_badge(certificate, status: str, units: str, scope: str = "") -> None:
@@ -64,10 +73,7 @@ def reproduce_code(python: str, cli: str) -> None:
 
 def percent(value: float, digits: int = 2) -> str:
     """'97.72 %': a fraction shown as a percentage, never as '-0.00 %'."""
-    text = f"{100 * value:.{digits}f}"
-    if float(text) == 0:
-        text = f"{0:.{digits}f}"
-    return f"{text} %"
+    return f"{_fixed(100 * value, digits)} %"
 
 
 def _load_lines(setup: Setup) -> tuple[str, str]:

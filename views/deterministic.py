@@ -11,7 +11,7 @@ from figures.deterministic import alpha_curve, channel_diagram, values_bars
 from ui import compute
 from ui.editor import problem_editor
 from ui.text import literal
-from ui.widgets import amount, certificate_badge, reproduce, show_figure
+from ui.widgets import amount, certificate_badge, interval, reproduce, show_figure
 
 st.title("Stochastic versus deterministic adversary")
 st.caption("Under a hard per-point limit (the max kind), an attacker who plays second loses nothing by using a fixed "
@@ -29,9 +29,11 @@ except ProblemError as err:
     st.error(literal(err))
     st.stop()
 cols = st.columns(3)
-cols[0].metric("stochastic h*", amount(gap.stochastic, u, 6))
-cols[1].metric("(20) pure, plays second", amount(gap.pure_minimax, u, 6))
-cols[2].metric("(21) pure, plays first", amount(gap.pure_maximin, u, 6),
+cols[0].metric("stochastic h*", interval(gap.stochastic, gap.stochastic_upper, gap.status == "verified", u, 6))
+cols[1].metric("(20) pure, plays second",  # the rule's exact loss; (20) = h* lies between them until they meet
+               amount(gap.pure_minimax, u, 6) if gap.minimax_verified else interval(gap.stochastic, gap.pure_minimax,
+                                                                                      False, u, 6))
+cols[2].metric("(21) pure, plays first", interval(gap.pure_maximin, gap.maximin_upper, gap.maximin_exact, u, 6),
                help="Found by an exact branch-and-bound search over the deterministic maps.")
 cols[2].caption(f"(21) is {gap.maximin_label}; searched {gap.nodes} nodes.")
 w = compute.worst_cases(setup.key, p, (setup.eps,))[setup.eps][0]
@@ -47,7 +49,7 @@ with left:
 with right:
     show_figure(values_bars(gap, u), "three-values", f"Bars: h* {to_units(gap.stochastic, u):.4f}, (20) "
                 f"{to_units(gap.pure_minimax, u):.4f}, (21) {to_units(gap.pure_maximin, u):.4f} {u}.")
-show_figure(channel_diagram(w.mechanism, p.positions, p.labels, p.mu), "attack-channel",
+show_figure(channel_diagram(w.mechanism, p.positions, p.mu), "attack-channel",
             "Arrows from each clean point to where the optimal randomised attack sends it, with probabilities.")
 st.caption("alpha = 0 is the best fixed map; alpha = 1 sends the most-split point to its other favourite target "
            "(for the paper's example: 2 -> 3 versus 2 -> 1). The paper's optimum is alpha = 1/2.")

@@ -6,11 +6,12 @@ import streamlit as st
 
 from engine.information import to_units
 from figures.privacy import leakage_curve
+from figures.style import distinct_names
 from figures.tables import table_heatmap
 from ui import compute
 from ui.editor import problem_editor
 from ui.text import literal
-from ui.widgets import amount, certificate_badge, reproduce, show_figure
+from ui.widgets import certificate_badge, interval, reproduce, show_figure
 
 st.title("Privacy-utility tradeoff")
 st.caption("Release Z, a distorted copy of the data, so that it says as little as possible about the sensitive "
@@ -26,9 +27,11 @@ curve = compute.privacy(setup.key, p, setup.eps_grid)
 k = setup.eps_grid.index(setup.eps)
 closed = compute.closed_form_rate_distortion(p, curve.eps)
 cols = st.columns(3)
-cols[0].metric("least leakage I(Y;Z)", amount(curve.leakage[k], u),
+verified = [s == "verified" for s in curve.statuses]
+cols[0].metric("least leakage I(Y;Z)", interval(curve.leakage_lower[k], curve.leakage[k], verified[k], u),
                help="Lower is more private.")
-cols[1].metric("leakage with no distortion, I(X;Y)", amount(curve.leakage[0], u))
+cols[1].metric("leakage with no distortion, I(X;Y)",
+               interval(curve.leakage_lower[0], curve.leakage[0], verified[0], u))
 cols[2].metric("status of the curve", curve.status)
 w = compute.worst_cases(setup.key, p, setup.eps_grid)[setup.eps][0]
 certificate_badge(w.certificate, w.status, u)
@@ -39,12 +42,13 @@ show_figure(leakage_curve(curve, setup.eps, u, closed), "privacy-curve",
                           f"h_star_{u}": to_units(curve.h_star, u)}))
 st.subheader(f"The optimal release mechanism at eps = {setup.eps:.3g}")
 mech = np.array([[curve.mechanisms[k][x, y, :, y] for y in range(p.m)] for x in range(p.n)]).reshape(p.n * p.m, p.n)
-rows = [f"{x:g}, y={lab}" for x in p.positions for lab in p.labels]
+names = distinct_names(p.positions, 6)  # repeated positions keep their own rows and columns
+rows = [f"{x}, y={lab}" for x in names for lab in p.labels]
 keep = p.mu.ravel() > 0
-show_figure(table_heatmap(mech[keep], list(np.array(rows)[keep]), [f"{z:g}" for z in p.positions],
+show_figure(table_heatmap(mech[keep], list(np.array(rows)[keep]), names,
                           "P(Z = z | X = x, Y = y)", "P", zmax=1.0, x_title="released z", y_title="row"),
             "release-mechanism", "Heatmap of the release channel; each row is a clean point (x, y) with mass.",
-            pd.DataFrame(mech[keep], index=np.array(rows)[keep], columns=[f"{z:g}" for z in p.positions])
+            pd.DataFrame(mech[keep], index=np.array(rows)[keep], columns=names)
             .reset_index(names="x, y"))
 reproduce(setup, f"import numpy as np\nc = engine.privacy_curve(p, np.linspace({curve.eps[0]!r}, {curve.eps[-1]!r}, "
           f"{len(curve.eps)}))\nprint(c.leakage)",

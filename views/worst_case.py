@@ -11,7 +11,7 @@ from ui import compute
 from ui.editor import problem_editor
 from ui.guard import last_good
 from ui.text import literal
-from ui.widgets import amount, bounded, certificate_badge, reproduce, show_figure
+from ui.widgets import amount, bounded, certificate_badge, interval, reproduce, show_figure
 
 st.title("Worst-case perturbation")
 st.caption("The attacker's best randomised perturbation nu* within the budget, and the rule q* that is robust to it.")
@@ -31,8 +31,8 @@ cols[0].metric("h* = max H(Y|X')", bounded(w.certificate, w.status, u),
                help="The largest uncertainty about the label the attacker can create (15).")
 cols[1].metric("clean H_mu(Y|X)", amount(h_yx, u))
 cols[2].metric("label entropy H_mu(Y)", amount(h_y, u))
-cols[3].metric("leakage I(Y;X') = H(Y) - h*", amount(h_y - w.value, u) if w.status == "verified" else
-               f"{amount(h_y - w.certificate.upper, u).split()[0]} to {amount(h_y - w.certificate.lower, u)}",
+cols[3].metric("leakage I(Y;X') = H(Y) - h*",
+               interval(h_y - w.certificate.upper, h_y - w.certificate.lower, w.status == "verified", u),
                help="Read as privacy: what the released X' still says about Y (Lemma 1). Lower is more private.")
 certificate_badge(w.certificate, w.status, u)
 if w.status != "verified":

@@ -40,6 +40,7 @@ def test_paper_example_values(example_gap):
     assert d.pure_minimax == pytest.approx(h2(1 / 3), abs=1e-6)
     assert d.pure_maximin == pytest.approx(2 / 3 * math.log(2), abs=1e-6)
     assert d.maximin_exact and d.maximin_label == "exact"
+    assert d.minimax_verified  # (20) = h*: the rule's exact loss meets the stochastic lower bound
     assert d.status == "verified"
     assert d.stochastic_upper - d.stochastic <= 1e-6
 

@@ -8,7 +8,6 @@ headers neutralised.
 
 from __future__ import annotations
 
-import contextlib
 import math
 
 import numpy as np
@@ -129,28 +128,38 @@ def test_thousands_of_columns_are_refused():
     assert str(MAX_COLUMNS) in str(info.value)
 
 
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32"])
-def test_encodings_with_and_without_a_byte_order_mark(encoding):
-    text = "x,a,b\n1,0.25,0.25\n2,0.25,0.25\n"
-    with contextlib.suppress(ProblemError):  # a BOM-less UTF-16 file is 'not text': a sentence
-        positions, labels, mu = read_mu_csv(text.encode(encoding))
-        assert labels == ["a", "b"] and np.allclose(mu, 0.25)
-        return
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
+def test_utf8_and_utf16_with_a_byte_order_mark_are_read(encoding):
+    """The README's promise: UTF-8 (with or without a BOM) or UTF-16 with a byte-order mark."""
+    positions, labels, mu = read_mu_csv("x,a,b\n1,0.25,0.25\n2,0.25,0.25\n".encode(encoding))
+    assert positions == [1.0, 2.0] and labels == ["a", "b"] and np.allclose(mu, 0.25)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32"])
+def test_other_encodings_are_refused_with_a_sentence(encoding):
+    """UTF-16 without a BOM (and UTF-32) cannot be told from binary data: refused, with what to do instead."""
     with pytest.raises(ProblemError) as info:
-        read_mu_csv(text.encode(encoding))
+        read_mu_csv("x,a,b\n1,0.25,0.25\n2,0.25,0.25\n".encode(encoding))
     sentence(str(info.value))
+    assert "UTF-8" in str(info.value)
 
 
-@pytest.mark.parametrize("data", [b"", b"\xef\xbb\xbf", b"x,a\n", b"\x00\x01\x02\xff" * 50, b"x,a\n1\n2,0.5,0.5\n",
-                                  b"x,a,a\n1,0.5,0.5\n", b"x,a\n1,abc\n", b"x,a\n1,-0\n2,1\n"])
-def test_odd_files_get_a_sentence_or_an_answer(data):
-    try:
-        positions, labels, mu = read_mu_csv(data)
-    except ProblemError as error:
-        sentence(str(error))
-        return
+@pytest.mark.parametrize(("data", "words"), [
+    (b"", "empty"), (b"\xef\xbb\xbf", "empty"), (b"x,a\n", "no data rows"),
+    (b"\x00\x01\x02\xff" * 50, "not text"), (b"x,a\n1\n2,0.5,0.5\n", "Row 2 has 1 cells"),
+    (b"x,a,a\n1,0.5,0.5\n", "same label 'a'"), (b"x,a\n1,abc\n", "Row 2, column 'a' is 'abc'"),
+])
+def test_odd_files_get_a_sentence_naming_the_problem(data, words):
+    with pytest.raises(ProblemError) as info:
+        read_mu_csv(data)
+    sentence(str(info.value))
+    assert words in str(info.value)
+
+
+def test_a_negative_zero_cell_is_read_as_a_plain_zero():
+    positions, labels, mu = read_mu_csv(b"x,a\n1,-0\n2,1\n")
     p = Problem.from_arrays(mu, positions, labels)
-    assert not np.signbit(p.mu).any()  # -0 is read as a plain zero
+    assert p.mu.tolist() == [[0.0], [1.0]] and not np.signbit(p.mu).any()
 
 
 @pytest.mark.parametrize("label", EVIL_LABELS)

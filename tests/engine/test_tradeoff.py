@@ -176,6 +176,8 @@ def test_privacy_curve_is_the_rate_distortion_function(name, eps, closed_form):
     assert np.all(np.abs(c.leakage - closed_form(eps)) <= TOL)
     assert np.allclose(c.leakage, c.h_y - c.h_star, atol=1e-12)
     assert np.all(c.h_star_upper - c.h_star <= TOL)
+    # the certified bracket on the leakage holds the closed form
+    assert np.all(c.leakage_lower <= closed_form(eps) + 1e-9) and np.all(closed_form(eps) <= c.leakage + 1e-9)
     cost = feature_cost(p)
     for e, h, P in zip(c.eps, c.h_star, c.mechanisms, strict=True):
         assert P.shape == (p.n, p.m, p.n, p.m) and np.all(P >= 0)

@@ -122,7 +122,7 @@ def _mass_arrows(fig, problem):
 def test_channel_shows_the_randomised_attack(problem, solved):
     """0 -> 1 and 4 -> 3 surely; 2 -> 1 or 3 with probability 1/2 each (the paper's optimum)."""
     _, _, saddle = solved
-    fig = channel_diagram(saddle.mechanism, problem.positions, problem.labels, problem.mu)
+    fig = channel_diagram(saddle.mechanism, problem.positions, problem.mu)
     arrows = _mass_arrows(fig, problem)
     assert set(arrows) == {(0.0, 0, 1.0), (2.0, 2, 1.0), (2.0, 2, 3.0), (4.0, 4, 3.0)}
     assert arrows[(0.0, 0, 1.0)] == pytest.approx(1.0, abs=CERT)
@@ -135,7 +135,7 @@ def test_channel_arrows_and_labels_agree(problem, solved):
     """One probability label per arrow, halfway along it, in the arrow's colour; arrows go from y=1 to y=0."""
     _, _, saddle = solved
     P = saddle.mechanism
-    fig = channel_diagram(P, problem.positions, problem.labels, problem.mu)
+    fig = channel_diagram(P, problem.positions, problem.mu)
     labels = fig.data[0]
     notes = fig.layout.annotations
     assert len(labels.x) == len(notes) == len(labels.text)
@@ -160,8 +160,8 @@ def test_channel_takes_a_three_index_mechanism(problem, solved):
     _, _, saddle = solved
     P4 = saddle.mechanism
     P3 = np.stack([P4[:, y, :, y] for y in range(problem.m)], axis=1)
-    four = channel_diagram(P4, problem.positions, problem.labels, problem.mu)
-    three = channel_diagram(P3, problem.positions, problem.labels, problem.mu)
+    four = channel_diagram(P4, problem.positions, problem.mu)
+    three = channel_diagram(P3, problem.positions, problem.mu)
     assert _arrows(four) == _arrows(three)
     assert list(four.data[0].text) == list(three.data[0].text)
 
@@ -172,7 +172,7 @@ def test_channel_hides_tiny_probabilities(problem):
         P[x, x, x] = 1.0
     P[2, 2] = 0.0
     P[2, 2, 1], P[2, 2, 3], P[2, 2, 2] = 0.5, 0.5 - 5e-7, 5e-7  # 5e-7 <= 1e-6: not drawn
-    fig = channel_diagram(P, problem.positions, problem.labels, problem.mu)
+    fig = channel_diagram(P, problem.positions, problem.mu)
     drawn = {(a.ax, a.x) for a in fig.layout.annotations if a.arrowcolor == colour(2)}
     assert drawn == {(2.0, 1.0), (2.0, 3.0)}
 
@@ -180,5 +180,5 @@ def test_channel_hides_tiny_probabilities(problem):
 def test_channel_draws_only_points_with_mass(problem, solved):
     """The engine's mechanism keeps empty (x, y) points in place; no arrow is drawn for them."""
     _, _, saddle = solved
-    fig = channel_diagram(saddle.mechanism, problem.positions, problem.labels, problem.mu)
+    fig = channel_diagram(saddle.mechanism, problem.positions, problem.mu)
     assert len(fig.layout.annotations) == 4

@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from ui.widgets import amount
+from engine.certificate import Certificate
+from ui.widgets import amount, bounded, interval, percent
 
 
 @pytest.mark.parametrize("value", [-1e-12, -4e-5, 0.0, -0.0, 4e-5])
@@ -18,3 +19,21 @@ def test_units_and_digits():
     assert amount(math.log(2), "bits") == "1.0000 bits"
     assert amount(0.6365141574, "nats", 6) == "0.636514 nats"
     assert amount(-0.25, "nats") == "-0.2500 nats"  # a real negative number keeps its sign
+
+
+def test_interval_is_a_number_only_when_exact():
+    assert interval(0.61, 0.64, True, "nats") == "0.6100 nats"
+    assert interval(0.61, 0.64, False, "nats") == "0.6100 to 0.6400 nats"
+    assert interval(-1e-9, math.log(2), False, "bits", 2) == "0.00 to 1.00 bits"
+
+
+def test_bounded_follows_the_certificate_status():
+    certificate = Certificate(0.61, 0.64)
+    assert bounded(certificate, "verified", "nats") == "0.6100 nats"
+    for status in ("approximate", "failed"):
+        assert bounded(certificate, status, "nats") == "0.6100 to 0.6400 nats"
+
+
+@pytest.mark.parametrize(("value", "text"), [(0.97724, "97.72 %"), (-1e-7, "0.00 %"), (1.0, "100.00 %")])
+def test_percent(value, text):
+    assert percent(value) == text
