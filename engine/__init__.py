@@ -4,6 +4,7 @@ the robust rule (13) and the analyses built on them. Pure numerics: no Streamlit
 from engine.accuracy import (
     AccuracyFrontier,
     RuleAccuracy,
+    RuleCurves,
     SimulatedAccuracy,
     accuracy_curve,
     accuracy_frontier,
@@ -11,21 +12,27 @@ from engine.accuracy import (
     natural_rule_accuracy,
     robust_rule_accuracy,
     rule_accuracy,
+    rule_curves,
     simulate_accuracy,
     standard_accuracy,
     tradeoff_bound,
+    tradeoff_factor,
 )
 from engine.adversary import WorstCase, worst_case
-from engine.batch import run_batch as run_batch  # issue 7: batch sweeps (engine.batch)
+from engine.batch import run_batch  # issue 7: batch sweeps (engine.batch)
 from engine.certificate import Certificate
 from engine.certify import (
     DiscClassifier,
     LinearClassifier,
     PixelDPCertificate,
+    RadiusComparison,
     SmoothedCertificate,
     certify_smoothed,
+    compare_radii,
+    gaussian_mechanism_radius,
     pixeldp_gaussian,
     pixeldp_laplace,
+    radius_curves,
     smoothed_radius,
     smoothing_radius,
 )
@@ -53,8 +60,11 @@ __all__ = [
     "AccuracyFrontier", "RuleAccuracy", "SimulatedAccuracy", "accuracy_curve", "accuracy_frontier",
     "adversarial_accuracy",
     "natural_rule_accuracy", "robust_rule_accuracy", "rule_accuracy", "simulate_accuracy", "standard_accuracy",
-    "tradeoff_bound",
+    "tradeoff_bound", "RuleCurves", "rule_curves", "tradeoff_factor",
     # Lecuyer et al. (S&P 2019) and Cohen et al. (ICML 2019): engine.certify
-    "DiscClassifier", "LinearClassifier", "PixelDPCertificate", "SmoothedCertificate", "certify_smoothed",
-    "pixeldp_gaussian", "pixeldp_laplace", "smoothed_radius", "smoothing_radius",
+    "DiscClassifier", "LinearClassifier", "PixelDPCertificate", "RadiusComparison", "SmoothedCertificate",
+    "certify_smoothed", "compare_radii", "gaussian_mechanism_radius", "pixeldp_gaussian", "pixeldp_laplace",
+    "radius_curves", "smoothed_radius", "smoothing_radius",
+    # batch sweeps: engine.batch
+    "run_batch",
 ]

@@ -21,7 +21,11 @@ a (y x_1 - eps), so the accuracy is p when a > 0 and eps < 1 and 0 otherwise (al
 
 Theorem (Tsipras et al., Thm 2.1): for p >= 1/2, any classifier with standard accuracy >= 1 - delta has
 adversarial accuracy <= p / (1 - p) delta against an l_inf attacker with eps >= 2 eta. (For p < 1/2 it
-fails: sign(-x_1) has standard accuracy 1 - p and keeps it below eps = 1.)
+fails: sign(-x_1) has standard accuracy 1 - p and keeps it below eps = 1.) ``tradeoff_factor`` is its p / (1 - p),
+or None outside 1/2 <= p < 1; ``AccuracyFrontier.bound_factor`` is None too when eps < 2 eta.
+
+Results carry ``.value`` and ``.status`` like the rest of the engine, but the statuses differ: no solver runs here,
+so a closed form is "exact" and the Monte Carlo simulator's answer an "estimate" (with its standard error).
 """
 
 from __future__ import annotations
@@ -41,6 +45,9 @@ ROBUST = (1.0, 0.0)
 FRONTIER_POINTS = 1001
 MAX_FRONTIER_POINTS = 1_000_000
 CHUNK = 1 << 22  # numbers drawn at a time by the simulator
+MAX_SAMPLES = 10**8  # the simulator's most points ...
+MAX_DRAWS = 10**9  # ... and most random numbers, samples x (d + 1): some tens of seconds at most
+EXACT, ESTIMATE = "exact", "estimate"  # the statuses: a closed form, a Monte Carlo estimate
 
 
 # -- validation ------------------------------------------------------------------------------------
@@ -60,8 +67,8 @@ def check_positive(value, what: str) -> float:
     return x
 
 
-def check_count(value, what: str) -> int:
-    """A whole number >= 1 (an integral float such as 100.0 is accepted)."""
+def check_count(value, what: str, most: int | None = None) -> int:
+    """A whole number >= 1, and <= ``most`` when given (an integral float such as 100.0 is accepted)."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         n = int(value)
     else:
@@ -71,6 +78,8 @@ def check_count(value, what: str) -> int:
         n = int(x)
     if n < 1:
         raise ProblemError(f"{what} must be at least 1; got {n}.")
+    if most is not None and n > most:
+        raise ProblemError(f"{what} must be at most {most}; got {n}.")
     return n
 
 
@@ -107,6 +116,14 @@ def _check_weights(a, b) -> tuple[np.ndarray, np.ndarray]:
     return a_, b_
 
 
+def _one_rule(a, b, caller: str) -> tuple[np.ndarray, np.ndarray]:
+    """``_check_weights`` for a single rule: a and b numbers (0-d arrays), not arrays."""
+    a_, b_ = _check_weights(a, b)
+    if a_.ndim:
+        raise ProblemError(f"{caller} takes one rule: a and b must be numbers, not arrays.")
+    return a_, b_
+
+
 # -- closed forms ----------------------------------------------------------------------------------
 def _accuracy(p: float, eta: float, d: int, eps: float, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The closed form of the module docstring for validated inputs (arrays of one shape)."""
@@ -139,10 +156,7 @@ def accuracy_curve(p, eta, d, eps_values, a, b) -> np.ndarray:
     """``adversarial_accuracy`` of one rule (a, b) at every radius in ``eps_values``, in one vectorised call."""
     p, eta, d, _ = check_model(p, eta, d)
     eps = check_eps_values(eps_values, "eps")
-    a_, b_ = _check_weights(a, b)
-    if a_.ndim:
-        raise ProblemError("accuracy_curve takes one rule: a and b must be numbers, not arrays.")
-    return _accuracy(p, eta, d, eps, a_, b_)
+    return _accuracy(p, eta, d, eps, *_one_rule(a, b, "accuracy_curve"))
 
 
 def standard_accuracy(p, eta, d, a, b):
@@ -165,13 +179,16 @@ class RuleAccuracy:
         """(standard, adversarial)."""
         return self.standard, self.adversarial
 
+    @property
+    def status(self) -> str:
+        """"exact": a closed form."""
+        return EXACT
+
 
 def rule_accuracy(p, eta, d, eps, a, b) -> RuleAccuracy:
     """Standard and adversarial accuracy of the rule (a, b)."""
     p, eta, d, eps = check_model(p, eta, d, eps)
-    a_, b_ = _check_weights(a, b)
-    if a_.ndim:
-        raise ProblemError("rule_accuracy takes one rule: a and b must be numbers, not arrays.")
+    a_, b_ = _one_rule(a, b, "rule_accuracy")
     return RuleAccuracy(a=float(a_), b=float(b_), eps=eps, standard=float(_accuracy(p, eta, d, 0.0, a_, b_)),
                         adversarial=float(_accuracy(p, eta, d, eps, a_, b_)))
 
@@ -199,10 +216,59 @@ def tradeoff_bound(p, delta) -> float:
     return p / (1.0 - p) * delta
 
 
+def tradeoff_factor(p) -> float | None:
+    """The theorem's factor p / (1 - p) (``tradeoff_bound(p, 1)``), or None outside 1/2 <= p < 1 where it fails."""
+    p = check_probability(p)
+    return tradeoff_bound(p, 1.0) if 0.5 <= p < 1.0 else None
+
+
 def bound_applies(p, eta, eps) -> bool:
     """Whether the theorem covers this model: eps >= 2 eta and 1/2 <= p < 1."""
     p, eta, eps = check_probability(p), check_positive(eta, "eta"), check_eps(eps, "eps")
-    return 0.5 <= p < 1.0 and eps >= 2.0 * eta
+    return tradeoff_factor(p) is not None and eps >= 2.0 * eta
+
+
+# -- both rules against the radius -----------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class RuleCurves:
+    """The natural and robust rules' adversarial accuracy on the grid ``eps`` (eps[0] = 0: standard accuracy).
+
+    ``bound``: the theorem's ceiling p / (1 - p) delta at the natural rule's delta = 1 - its standard accuracy,
+    binding for eps >= 2 eta (None outside 1/2 <= p < 1; a value >= 1 says nothing).
+    """
+
+    p: float
+    eta: float
+    d: int
+    eps: np.ndarray
+    natural: np.ndarray
+    robust: np.ndarray
+    bound: float | None
+
+    @property
+    def value(self) -> np.ndarray:
+        """(eps, natural, robust) rows."""
+        return np.column_stack([self.eps, self.natural, self.robust])
+
+    @property
+    def status(self) -> str:
+        """"exact": closed forms."""
+        return EXACT
+
+
+def rule_curves(p, eta, d, eps_max, points) -> RuleCurves:
+    """Both rules' accuracy on ``points`` radii evenly spaced in [0, eps_max], and the natural rule's bound."""
+    p, eta, d, _ = check_model(p, eta, d)
+    eps_max = check_positive(eps_max, "eps_max")
+    points = check_count(points, "points")
+    if not 2 <= points <= MAX_FRONTIER_POINTS:
+        raise ProblemError(f"points must be between 2 (both ends of [0, eps_max]) and {MAX_FRONTIER_POINTS}; "
+                           f"got {points}.")
+    eps = np.linspace(0.0, eps_max, points)
+    delta = 1.0 - natural_rule_accuracy(p, eta, d, 0.0).standard
+    return RuleCurves(p=p, eta=eta, d=d, eps=eps, natural=accuracy_curve(p, eta, d, eps, *NATURAL),
+                      robust=accuracy_curve(p, eta, d, eps, *ROBUST),
+                      bound=None if tradeoff_factor(p) is None else tradeoff_bound(p, delta))
 
 
 # -- the frontier over the family ------------------------------------------------------------------
@@ -212,7 +278,8 @@ class AccuracyFrontier:
     [0, pi/2] (theta = 0 the robust rule, pi/2 the natural one), and which of them are Pareto optimal.
 
     ``on_frontier[i]`` is True when no grid rule is at least as good on both accuracies and better on one
-    (of equal points, one is kept). ``bound_applies``: Tsipras et al.'s theorem covers the model.
+    (of equal points, one is kept). ``bound_applies``: Tsipras et al.'s theorem covers the model;
+    ``bound_factor``: then its p / (1 - p), else None.
     """
 
     p: float
@@ -240,9 +307,19 @@ class AccuracyFrontier:
         return self.adversarial[self.on_frontier]
 
     @property
+    def bound_factor(self) -> float | None:
+        """p / (1 - p) when the theorem applies (adversarial <= it x (1 - standard) for every classifier), else None."""
+        return tradeoff_factor(self.p) if self.bound_applies else None
+
+    @property
     def value(self) -> np.ndarray:
         """The frontier's (standard, adversarial) pairs, one row each, theta increasing."""
         return np.column_stack([self.frontier_standard, self.frontier_adversarial])
+
+    @property
+    def status(self) -> str:
+        """"exact": closed forms on the grid."""
+        return EXACT
 
 
 def pareto_mask(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -264,7 +341,7 @@ def accuracy_frontier(p, eta, d, eps, points: int = FRONTIER_POINTS) -> Accuracy
                            f"got {points}.")
     theta = np.linspace(0.0, math.pi / 2, points)
     a, b = np.cos(theta), np.sin(theta)
-    a[-1], b[0] = 0.0, 0.0  # the natural and robust rules exactly
+    a[-1] = 0.0  # the natural rule exactly (cos(pi/2) is 6e-17; sin(0) is 0 already)
     standard = _accuracy(p, eta, d, 0.0, a, b)
     adversarial = _accuracy(p, eta, d, eps, a, b)
     return AccuracyFrontier(
@@ -286,19 +363,33 @@ class SimulatedAccuracy:
     def value(self) -> float:
         return self.accuracy
 
+    @property
+    def status(self) -> str:
+        """"estimate": a Monte Carlo estimate."""
+        return ESTIMATE
+
+    def gap(self, exact) -> float:
+        """|accuracy - exact| in standard errors of ``samples`` draws at the exact accuracy's binomial,
+        sqrt(exact (1 - exact) / samples), floored at 1 / samples (one draw) when that is 0."""
+        exact = check_probability(exact, "exact")
+        se = max(math.sqrt(exact * (1.0 - exact) / self.samples), 1.0 / self.samples)
+        return abs(self.accuracy - exact) / se
+
 
 def simulate_accuracy(p, eta, d, eps, a, b, *, samples: int = 100_000, seed: int = 0) -> SimulatedAccuracy:
     """Draw ``samples`` points (y, x) from the model with ``numpy.random.default_rng(seed)``, move each to
     x - eps y sign(w) (the worst l_inf perturbation for a linear rule) and count y w.x' > 0 (ties are errors).
 
-    The standard error is sqrt(acc (1 - acc) / samples). Memory stays bounded: points are drawn in chunks.
+    The standard error is sqrt(acc (1 - acc) / samples). Memory stays bounded: points are drawn in chunks. Time
+    too: at most MAX_SAMPLES points and MAX_DRAWS random numbers, samples x (d + 1).
     """
     p, eta, d, eps = check_model(p, eta, d, eps)
-    a_, b_ = _check_weights(a, b)
-    if a_.ndim:
-        raise ProblemError("simulate_accuracy takes one rule: a and b must be numbers, not arrays.")
+    a_, b_ = _one_rule(a, b, "simulate_accuracy")
     a, b = float(a_), float(b_)
-    n = check_count(samples, "samples")
+    n = check_count(samples, "samples", most=MAX_SAMPLES)
+    if n * (d + 1) > MAX_DRAWS:
+        raise ProblemError(f"The simulator draws samples x (d + 1) = {n * (d + 1)} numbers, more than its limit of "
+                           f"{MAX_DRAWS}; use fewer samples.")
     rng = np.random.default_rng(check_seed(seed))
     rows = max(1, CHUNK // (d + 1))
     correct = 0

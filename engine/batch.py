@@ -36,7 +36,7 @@ import hashlib
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -44,11 +44,10 @@ import numpy as np
 from engine.batch_config import BatchConfig, Kind, load_config
 from engine.certificate import Certificate
 from engine.errors import ProblemError
-from engine.problem import Problem
+from engine.problem import Problem, check_eps_values
 
 BATCH_VERSION = "1"  # part of every task id: change it when the numbers a task produces change
 POOL_RESTARTS = 3    # rebuilds of a broken local pool before the remaining tasks are left unfinished
-BACKENDS = ("local", "dask", "serial")
 FORMATS = ("parquet", "csv")
 COLUMNS = ("problem", "source", "origin", "n", "m", "kind", "kappa", "eps", "units", "h_star", "lower", "upper",
            "gap", "status", "method", "message", "seconds", "task")
@@ -74,13 +73,13 @@ class BatchSummary:
     failed: int
     unfinished: int
     rows: int
-    statuses: dict = field(default_factory=dict)
-    seconds: float = 0.0
-    table: str = ""
-    backend: str = "local"
-    workers: int | None = None
-    units: str = "nats"
-    reason: str = ""
+    statuses: dict
+    seconds: float
+    table: str
+    backend: str
+    workers: int | None
+    units: str
+    reason: str
 
     def as_dict(self) -> dict:
         """JSON-ready form."""
@@ -131,8 +130,10 @@ def solve_eps_grid(problem: Problem, eps: np.ndarray) -> dict:
     from engine.adversary import worst_case
     from engine.loss import rule_loss
 
-    eps = np.asarray(eps, dtype=float)
-    if eps.ndim != 1 or np.any(np.diff(eps) <= 0):
+    if np.ndim(eps) != 1:
+        raise ProblemError("The eps grid of a batch task must be a list of increasing budgets.")
+    eps = check_eps_values(eps, "A budget of the eps grid")  # finite and >= 0: what rule_loss accepts below
+    if np.any(np.diff(eps) <= 0):
         raise ProblemError("The eps grid of a batch task must be a list of increasing budgets.")
     cols = {k: [] for k in ("eps", "h_star", "lower", "upper", "gap", "status", "method", "message", "seconds")}
     best_lower, lower_from = -np.inf, None          # the best feasible plan so far and its budget
@@ -151,10 +152,9 @@ def solve_eps_grid(problem: Problem, eps: np.ndarray) -> dict:
                 status, method, message = "failed", "error", f"{type(error).__name__}: {error}"
             else:
                 lo, up, status, method, message = w.value, w.certificate.upper, w.status, w.method, w.message
-                try:
-                    curve = np.asarray(rule_loss(problem, w.q, eps), dtype=float)
-                except Exception:  # noqa: BLE001 - then this rule carries nothing forward
-                    curve = np.full(len(eps), np.inf)
+                # w.q is a valid rule (engine.saddle passes only sane_rule's output or the uniform rule, and has
+                # already priced it with rule_loss at e) and the grid was checked above, so this cannot raise.
+                curve = np.asarray(rule_loss(problem, w.q, eps), dtype=float)
                 better = curve < upper
                 upper[better], upper_from[better] = curve[better], e
                 if w.value > best_lower:
@@ -253,7 +253,8 @@ def _dask_client(scheduler, workers: int):
     return client, [client]
 
 
-RUNNERS = {"serial": _run_serial, "local": _run_local, "dask": _run_dask}
+RUNNERS = {"local": _run_local, "dask": _run_dask, "serial": _run_serial}
+BACKENDS = tuple(RUNNERS)
 
 
 # -- the run ----------------------------------------------------------------------------------------------
@@ -320,7 +321,7 @@ def run_batch(config, out, backend: str | None = None, workers: int | None = Non
 
 
 def _consolidate(store, tasks, listing, frames, units):
-    """The tidy table: one row per (problem, kind, kappa, eps), in config order, deduplicated on that key."""
+    """The tidy table: one row per (problem, kind, kappa, eps), in config order."""
     import pandas as pd
     import pyarrow as pa
 
@@ -336,7 +337,10 @@ def _consolidate(store, tasks, listing, frames, units):
     for col in ("h_star", "lower", "upper", "gap"):
         table[col] = to_units(table[col].to_numpy(dtype=float), units)
     table["units"] = units
-    table = table.drop_duplicates(subset=KEY, keep="last")
+    # The key is unique by construction: the config refuses repeated problem ids, kinds, kappas and budgets, so
+    # each listing row (problem, kind, kappa) is distinct and names one task; each task has one part (or fresh
+    # rows) with one row per budget. A duplicate would be a bug here, never something to paper over.
+    assert not table.duplicated(KEY).any(), "the batch table has two rows with the same (problem, kind, kappa, eps)"
     return table[list(COLUMNS)].reset_index(drop=True)
 
 

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import glob
 import json
-import math
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +33,7 @@ import numpy as np
 
 from engine.errors import ProblemError
 from engine.metrics import NAMED_METRICS
-from engine.problem import CONSTRAINTS, Problem, check_eps
+from engine.problem import CONSTRAINTS, Problem, check_eps, check_real
 
 TOP_KEYS = ("problems", "eps", "kinds", "kappa", "units")
 SOURCE_KEYS = {
@@ -98,9 +98,21 @@ def load_config(source, base_dir=None) -> BatchConfig:
 
 # -- the file and the top-level keys ----------------------------------------------------------------
 def _read_file(path: Path) -> dict:
-    """Parse a JSON or TOML config file (OSError propagates: the CLI names the file)."""
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    if path.suffix.lower() == ".toml":
+    """Parse a JSON or TOML config file (OSError propagates: the CLI names the file).
+
+    The text is read as every uploaded file is (``engine.files``): at most 5 MB, UTF-8 (or UTF-16 with a
+    byte-order mark), no binary bytes; anything else is refused with a sentence naming the file.
+    """
+    from engine.files import _read_text
+
+    toml = path.suffix.lower() == ".toml"
+    with open(path, "rb") as f:
+        try:
+            text = _read_text(f, "config", "TOML" if toml else "JSON")
+        except ProblemError as e:
+            message = str(e)
+            raise ProblemError(f"The config file {str(path)!r}: {message[:1].lower()}{message[1:]}") from None
+    if toml:
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
@@ -141,12 +153,10 @@ def _eps_grid(value) -> np.ndarray:
         raise ProblemError(f"{what} is an empty list; give at least one budget.")
     if len(values) > MAX_EPS:
         raise ProblemError(f"{what} lists {len(values)} budgets; at most {MAX_EPS} are allowed.")
-    grid = [check_eps(_number(v, what), what) for v in values]
-    seen = set()
-    for e in grid:
-        if e in seen:
-            raise ProblemError(f"{what} lists the budget {e:g} twice; each budget must appear once.")
-        seen.add(e)
+    grid = [check_eps(v, what) for v in values]
+    if len(set(grid)) != len(grid):
+        twice = next(e for e, count in Counter(grid).items() if count > 1)
+        raise ProblemError(f"{what} lists the budget {twice:g} twice; each budget must appear once.")
     return np.array(sorted(grid), dtype=float)
 
 
@@ -169,7 +179,7 @@ def _kinds(kinds, kappa) -> list[Kind]:
     kappas = kappa if isinstance(kappa, list) else [1.0 if kappa is None else kappa]
     if not kappas:
         raise ProblemError("The config's 'kappa' is an empty list; give at least one label-change price.")
-    prices = [check_eps(_number(v, "The config's 'kappa'"), "The config's 'kappa'") for v in kappas]
+    prices = [check_eps(v, "The config's 'kappa'") for v in kappas]
     if len(set(prices)) != len(prices):
         raise ProblemError("The config's 'kappa' lists the same price twice.")
     out = []
@@ -199,11 +209,10 @@ def _problems(entries, base: Path) -> list[BatchProblem]:
             if not message.startswith(where):
                 message = f"{where}: {message[:1].lower()}{message[1:]}"
             raise ProblemError(message) from None
-    seen: dict[str, int] = {}
-    for p in out:
-        if p.id in seen:
-            raise ProblemError(f"The config names two problems {p.id!r}; give one of them another 'id'.")
-        seen[p.id] = 1
+    ids = [p.id for p in out]
+    if len(set(ids)) != len(ids):
+        twice = next(i for i, count in Counter(ids).items() if count > 1)
+        raise ProblemError(f"The config names two problems {twice!r}; give one of them another 'id'.")
     return out
 
 
@@ -217,7 +226,7 @@ def _presets(entry: dict, base: Path, where: str) -> list[BatchProblem]:
         raise ProblemError(f"{where}: 'id' names one problem, but 'preset' lists {len(names)}.")
     changes = {}
     if "metric" in entry:
-        changes["metric"] = _metric(entry["metric"], base, where, files=True)
+        changes["metric"] = _metric(entry["metric"], base, where)
     out = []
     for name in names:
         problem = load_preset(name, **changes)
@@ -234,12 +243,10 @@ def _random_family(entry: dict, base: Path, where: str) -> list[BatchProblem]:
     m = _whole(entry["m"], f"{where}: 'm'", 1, MAX_M)
     count = _whole(entry["count"], f"{where}: 'count'", 1, MAX_COUNT)
     seed = _whole(entry["seed"], f"{where}: 'seed'", 0, 2**63 - 1)
-    alpha = _number(entry.get("concentration", 1.0), f"{where}: 'concentration'")
-    if not (math.isfinite(alpha) and alpha > 0):
-        raise ProblemError(f"{where}: 'concentration' must be a positive number; got {entry['concentration']!r}.")
-    metric = entry.get("metric", "squared")
-    if metric not in NAMED_METRICS:
-        raise ProblemError(f"{where}: 'metric' must be one of {', '.join(NAMED_METRICS)}; got {metric!r}.")
+    alpha = check_real(entry.get("concentration", 1.0), f"{where}: 'concentration'")
+    if alpha <= 0:
+        raise ProblemError(f"{where}: 'concentration' must be a positive number; got {alpha:g}.")
+    metric = _metric(entry.get("metric", "squared"), base, where, files=False)
     return [BatchProblem(f"{name}-{i}", "random", f"{name}: seed {seed}, #{i}",
                          random_problem(n, m, alpha, seed, i, metric, name=f"{name}-{i}")) for i in range(count)]
 
@@ -265,7 +272,7 @@ def _csv_tables(entry: dict, base: Path, where: str) -> list[BatchProblem]:
     normalise = entry.get("normalise", False)
     if not isinstance(normalise, bool):
         raise ProblemError(f"{where}: 'normalise' must be true or false; got {normalise!r}.")
-    metric = _metric(entry.get("metric", "squared"), base, where, files=True)
+    metric = _metric(entry.get("metric", "squared"), base, where)
     out = []
     for path in paths:
         try:
@@ -279,13 +286,14 @@ def _csv_tables(entry: dict, base: Path, where: str) -> list[BatchProblem]:
 
 
 # -- values -------------------------------------------------------------------------------------------
-def _metric(value, base: Path, where: str, files: bool):
-    """A named metric, or (``files``) a custom cost read from a CSV file."""
+def _metric(value, base: Path, where: str, files: bool = True):
+    """A named metric (any case), or (``files``: presets and CSV tables, not random families) a custom cost
+    read from a CSV file."""
     if isinstance(value, str) and value.strip().lower() in NAMED_METRICS:
         return value.strip().lower()
     if not (files and isinstance(value, str) and value.strip()):
-        raise ProblemError(f"{where}: 'metric' must be one of {', '.join(NAMED_METRICS)} or a CSV cost file; "
-                           f"got {value!r}.")
+        allowed = ", ".join(NAMED_METRICS) + (" or a CSV cost file" if files else "")
+        raise ProblemError(f"{where}: 'metric' must be one of {allowed}; got {value!r}.")
     from engine.files import read_metric_csv
 
     path = base / value
@@ -299,16 +307,6 @@ def _id(value, where: str, key: str = "id") -> str:
     if not isinstance(value, str) or not value.strip() or any(c in value for c in "\n\r\t"):
         raise ProblemError(f"{where}: {key!r} must be a non-empty name on one line; got {value!r}.")
     return value.strip()
-
-
-def _number(value, what: str) -> float:
-    """A JSON/TOML number (true and false are not numbers)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ProblemError(f"{what} must be a number; got {value!r}.")
-    try:
-        return float(value)
-    except (ValueError, OverflowError):
-        raise ProblemError(f"{what} must be a number; got {value!r}.") from None
 
 
 def _whole(value, what: str, low: int, high: int, text: bool = False) -> int:

@@ -15,8 +15,10 @@ only the tasks that have no part, and a part is never read half-written.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -30,6 +32,11 @@ PART_SCHEMA = pa.schema([
     ("message", pa.string()), ("seconds", pa.float64()),
 ])
 PART, FAILED_PART, TEMP = ".parquet", ".failed.parquet", ".tmp"
+# The temporary names this store creates, ``.<final name>.<pid>.tmp``, and no others: a part of a task (ids are
+# 24 hex digits, engine.batch.task_id) in parts/, config.json or a results table in the folder itself. Only
+# files matching these are ever deleted; a user's own ``.notes.tmp`` is left alone. Group 1 is the pid.
+_PART_TEMP = re.compile(r"\.[0-9a-f]{24}(?:\.failed)?\.parquet\.([0-9]+)\.tmp")
+_OUT_TEMP = re.compile(r"\.(?:config\.json|results\.parquet|results\.csv)\.([0-9]+)\.tmp")
 
 
 class PartStore:
@@ -84,7 +91,11 @@ class PartStore:
 
     # -- atomic writes ---------------------------------------------------------------------------
     def _atomic(self, final: Path, write) -> None:
-        """``write(binary file)`` to a temporary file, fsync it, rename it over ``final``, fsync the folder."""
+        """``write(binary file)`` to a temporary file, fsync it, rename it over ``final``, fsync the folder.
+
+        On any exception (also one raised by ``write``, or an interrupt) the temporary file is removed and the
+        exception re-raised; an OSError becomes a ProblemError naming the file.
+        """
         temp = final.with_name(f".{final.name}.{os.getpid()}{TEMP}")
         try:
             with open(temp, "wb") as f:
@@ -93,24 +104,27 @@ class PartStore:
                 os.fsync(f.fileno())
             os.replace(temp, final)
             _fsync_folder(final.parent)
-        except OSError as e:
-            temp.unlink(missing_ok=True)
-            raise ProblemError(f"Cannot write {str(final)!r} ({e.strerror or e}).") from None
+        except BaseException as e:
+            with contextlib.suppress(OSError):  # never hide the original error behind a failed clean-up
+                temp.unlink(missing_ok=True)
+            if isinstance(e, OSError):
+                raise ProblemError(f"Cannot write {str(final)!r} ({e.strerror or e}).") from None
+            raise
 
     def _remove_stale_temporaries(self) -> None:
-        """Delete the temporary files of processes that no longer run (a run killed mid-write)."""
-        for folder in (self.out, self.parts):
-            for path in folder.glob(f".*{TEMP}"):
-                pid = path.name[: -len(TEMP)].rsplit(".", 1)[-1]
-                if not pid.isdigit() or not _alive(int(pid)):
-                    path.unlink(missing_ok=True)
+        """Delete this store's temporary files whose process no longer runs (a run killed mid-write)."""
+        for folder, pattern in ((self.out, _OUT_TEMP), (self.parts, _PART_TEMP)):
+            for name in os.listdir(folder):
+                match = pattern.fullmatch(name)
+                if match and not _alive(int(match.group(1))):
+                    (folder / name).unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:
     """Whether a process with this id runs (another batch may be writing into the same folder)."""
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # OverflowError: more digits than any pid has
         return False
     except PermissionError:
         return True

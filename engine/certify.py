@@ -21,8 +21,9 @@ its label on the l2 ball of radius (Cohen et al., Theorem 1)
     R = \\frac{\\sigma}{2} \\big(\\Phi^{-1}(p_A) - \\Phi^{-1}(p_B)\\big),
     \\qquad R = \\sigma \\Phi^{-1}(p_A) \\text{ when } p_B = 1 - p_A,
 
-exact for a linear base classifier (the distance to its boundary). The toy 2-D classifiers below are smoothed
-by Monte Carlo with Cohen et al.'s CERTIFY (Clopper-Pearson lower bound on p_A, abstain when it is <= 1/2).
+tight (their Theorem 2); for a linear base classifier sigma Phi^{-1}(p_A) is exactly the distance to its
+boundary. The toy 2-D classifiers below are smoothed by Monte Carlo with Cohen et al.'s CERTIFY (the
+Clopper-Pearson lower bound on p_A, Clopper and Pearson, Biometrika 1934; abstain when it is <= 1/2).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtr, ndtri, ndtri_exp
 
 from engine.accuracy import check_count, check_positive, check_probability, check_seed
 from engine.errors import ProblemError
@@ -39,6 +40,8 @@ from engine.problem import check_real
 
 ABSTAIN = -1
 DEFAULT_DELTA = 1e-5
+RTOL = 1e-12  # relative rounding allowed when one radius is checked against another
+CHUNK = 1 << 21  # noisy copies drawn at a time by certify_smoothed (two numbers each)
 
 
 # -- validation ------------------------------------------------------------------------------------
@@ -50,12 +53,30 @@ def check_scores(p_a, p_b) -> tuple[float, float]:
     return p_a, p_b
 
 
+def check_open_probability(p, what: str, purpose: str = "") -> float:
+    """A probability strictly inside (0, 1); ``purpose`` (e.g. " for the Gaussian mechanism") ends the sentence."""
+    x = check_probability(p, what)
+    if not 0.0 < x < 1.0:
+        raise ProblemError(f"{what} must be strictly between 0 and 1{purpose}; got {x:g}.")
+    return x
+
+
 def check_delta(delta) -> float:
     """The DP delta of the Gaussian mechanism: 0 < delta < 1."""
-    d = check_probability(delta, "delta")
-    if not 0.0 < d < 1.0:
-        raise ProblemError(f"delta must be strictly between 0 and 1 for the Gaussian mechanism; got {d:g}.")
-    return d
+    return check_open_probability(delta, "delta", " for the Gaussian mechanism")
+
+
+def _two_numbers(value, what: str) -> tuple[float, float]:
+    """Two finite numbers (not bools, not a string) as a tuple of floats, or a ProblemError sentence."""
+    try:
+        if isinstance(value, str | bytes):
+            raise TypeError
+        items = tuple(value)
+        if len(items) == 2:
+            return check_real(items[0], what), check_real(items[1], what)
+    except (TypeError, ProblemError):
+        pass
+    raise ProblemError(f"{what} must be two finite numbers; got {value!r}.")
 
 
 # -- closed-form radii -----------------------------------------------------------------------------
@@ -94,6 +115,19 @@ class PixelDPCertificate:
         return self.radius
 
 
+def gaussian_mechanism_radius(sigma, eps=1.0, *, delta=DEFAULT_DELTA, sensitivity=1.0) -> float:
+    """The l2 radius L for which Gaussian noise of scale sigma is (eps, delta)-DP (Dwork and Roth 2014, Thm
+    A.1, eps <= 1): L = sigma eps / (sqrt(2 ln(1.25/delta)) Delta). At eps = 1 it bounds every PixelDP radius
+    for this sigma, however large p_A."""
+    sigma = check_positive(sigma, "sigma")
+    eps = check_real(eps, "eps")
+    if not 0.0 <= eps <= 1.0:
+        raise ProblemError(f"eps must be between 0 and 1 for the Gaussian mechanism's calibration; got {eps:g}.")
+    delta = check_delta(delta)
+    sensitivity = check_positive(sensitivity, "sensitivity")
+    return sigma * eps / (math.sqrt(2 * math.log(1.25 / delta)) * sensitivity)
+
+
 def pixeldp_gaussian(p_a, p_b, sigma, *, sensitivity=1.0, delta=DEFAULT_DELTA) -> PixelDPCertificate:
     """The largest L with p_A > e^{2 eps} p_B + (1 + e^eps) delta, sigma = sqrt(2 ln(1.25/delta)) Delta L / eps,
     eps <= 1 (Lecuyer et al. 2019, Sec. III with the Gaussian mechanism)."""
@@ -105,7 +139,7 @@ def pixeldp_gaussian(p_a, p_b, sigma, *, sensitivity=1.0, delta=DEFAULT_DELTA) -
     if p_a > p_b + 2 * delta:  # the condition at eps -> 0; else no eps > 0 satisfies it
         u = 2 * (p_a - delta) / (delta + math.sqrt(delta * delta + 4 * p_b * (p_a - delta)))
         eps = min(1.0, math.log(u))
-    radius = sigma * eps / (math.sqrt(2 * math.log(1.25 / delta)) * sensitivity)
+    radius = gaussian_mechanism_radius(sigma, eps, delta=delta, sensitivity=sensitivity)
     return PixelDPCertificate(mechanism="gaussian", norm="l2", radius=radius, eps=eps, delta=delta, scale=sigma,
                               sensitivity=sensitivity)
 
@@ -126,6 +160,50 @@ def pixeldp_laplace(p_a, p_b, scale, *, sensitivity=1.0) -> PixelDPCertificate:
                               scale=scale, sensitivity=sensitivity)
 
 
+# -- the three radii for the same scores ------------------------------------------------------------
+@dataclass(frozen=True)
+class RadiusComparison:
+    """Smoothing's l2 radius and both PixelDP certificates for the same scores and noise scale sigma."""
+
+    smoothing: float
+    gaussian: PixelDPCertificate
+    laplace: PixelDPCertificate
+
+    @property
+    def pixeldp_within_smoothing(self) -> bool:
+        """PixelDP's l2 radius is at most smoothing's (up to rounding): Cohen et al.'s radius is tight."""
+        return self.gaussian.radius <= self.smoothing * (1 + RTOL)
+
+    @property
+    def pixeldp_share(self) -> float:
+        """PixelDP's l2 radius as a share of smoothing's; nan when smoothing certifies nothing (p_A <= p_B)."""
+        return self.gaussian.radius / self.smoothing if self.smoothing > 0 else math.nan
+
+    @property
+    def pixeldp_cap(self) -> float:
+        """The largest PixelDP radius at this sigma and delta, whatever the scores (eps = 1)."""
+        return gaussian_mechanism_radius(self.gaussian.scale, 1.0, delta=self.gaussian.delta,
+                                         sensitivity=self.gaussian.sensitivity)
+
+
+def compare_radii(p_a, p_b, sigma, *, delta=DEFAULT_DELTA) -> RadiusComparison:
+    """Smoothing, PixelDP with Gaussian noise of scale sigma and PixelDP with Laplace noise of scale sigma."""
+    return RadiusComparison(smoothing=smoothing_radius(p_a, p_b, sigma),
+                            gaussian=pixeldp_gaussian(p_a, p_b, sigma, delta=delta),
+                            laplace=pixeldp_laplace(p_a, p_b, sigma))
+
+
+def radius_curves(p_a, p_b, sigmas, *, delta=DEFAULT_DELTA) -> dict:
+    """The three radii on a grid of noise scales: {"sigma", "smoothing", "gaussian", "laplace"} float arrays."""
+    sigma = np.asarray(sigmas, dtype=float).reshape(-1)
+    if sigma.size == 0:
+        raise ProblemError("The grid of noise scales is empty.")
+    rows = [compare_radii(p_a, p_b, s, delta=delta) for s in sigma]
+    return {"sigma": sigma, "smoothing": np.array([r.smoothing for r in rows]),
+            "gaussian": np.array([r.gaussian.radius for r in rows]),
+            "laplace": np.array([r.laplace.radius for r in rows])}
+
+
 # -- a toy 2-D problem -----------------------------------------------------------------------------
 def _points(points) -> np.ndarray:
     """Points of the plane as a (k, 2) float array."""
@@ -142,58 +220,60 @@ def _points(points) -> np.ndarray:
     return x
 
 
-def _pair(value) -> np.ndarray:
-    """A classifier's parameter as a float array (its shape and values are checked by the caller)."""
-    try:
-        return np.array(value, dtype=float)
-    except (TypeError, ValueError):
-        return np.full(3, np.nan)  # fails the caller's check with the caller's sentence
-
-
 @dataclass(frozen=True)
 class LinearClassifier:
-    """f(x) = 1 if w.x + c > 0 else 0 (the boundary itself is label 0)."""
+    """f(x) = 1 if w.x + c > 0 else 0 (the boundary itself is label 0). The checked values are stored: weights
+    as a tuple of two floats (not both 0), offset as a float."""
 
     weights: tuple[float, float] = (1.0, 1.0)
     offset: float = 0.0
 
     def __post_init__(self):
-        w = _pair(self.weights)
-        if w.shape != (2,) or not np.all(np.isfinite(w)) or not np.any(w):
+        w = _two_numbers(self.weights, "The linear classifier's weights")
+        if w == (0.0, 0.0):
             raise ProblemError(f"The linear classifier needs two finite weights, not both 0; got {self.weights!r}.")
-        check_real(self.offset, "The linear classifier's offset")
+        object.__setattr__(self, "weights", w)
+        object.__setattr__(self, "offset", check_real(self.offset, "The linear classifier's offset"))
+
+    def _norm(self) -> float:
+        return math.hypot(*self.weights)  # no overflow for huge weights
 
     def _score(self, x: np.ndarray) -> np.ndarray:
-        return x @ np.asarray(self.weights, dtype=float) + self.offset
+        return x @ np.array(self.weights) + self.offset
 
     def __call__(self, points) -> np.ndarray:
         return (self._score(_points(points)) > 0).astype(int)
 
     def boundary_distance(self, points) -> np.ndarray:
         """|w.x + c| / ||w||_2."""
-        return np.abs(self._score(_points(points))) / np.linalg.norm(self.weights)
+        return np.abs(self._score(_points(points))) / self._norm()
 
     def smoothed_probabilities(self, points, sigma) -> np.ndarray:
         """P[f(x + sigma Z) = label], columns labels 0 and 1: Phi(-+(w.x + c) / (sigma ||w||))."""
-        z = self._score(_points(points)) / (check_positive(sigma, "sigma") * np.linalg.norm(self.weights))
+        z = self._score(_points(points)) / (check_positive(sigma, "sigma") * self._norm())
         return np.column_stack([ndtr(-z), ndtr(z)])
+
+    def smoothed_radius(self, points, sigma) -> np.ndarray:
+        """sigma Phi^{-1}(p_A) with p_A = Phi(|w.x + c| / (sigma ||w||)): exactly the distance to the boundary,
+        computed as that distance (finite however far the point; Phi^{-1}(Phi(z)) would round to inf)."""
+        check_positive(sigma, "sigma")
+        return self.boundary_distance(points)
 
 
 @dataclass(frozen=True)
 class DiscClassifier:
-    """f(x) = 1 inside the closed disc ||x - center|| <= radius, else 0 (a non-linear rule)."""
+    """f(x) = 1 inside the closed disc ||x - center|| <= radius, else 0 (a non-linear rule). The checked values
+    are stored: center as a tuple of two floats, radius as a positive float."""
 
     center: tuple[float, float] = (0.0, 0.0)
     radius: float = 1.0
 
     def __post_init__(self):
-        c = _pair(self.center)
-        if c.shape != (2,) or not np.all(np.isfinite(c)):
-            raise ProblemError(f"The disc's center must be two finite numbers; got {self.center!r}.")
-        check_positive(self.radius, "The disc's radius")
+        object.__setattr__(self, "center", _two_numbers(self.center, "The disc's center"))
+        object.__setattr__(self, "radius", check_positive(self.radius, "The disc's radius"))
 
     def _distance_to_center(self, x: np.ndarray) -> np.ndarray:
-        return np.linalg.norm(x - np.asarray(self.center, dtype=float), axis=1)
+        return np.linalg.norm(x - np.array(self.center), axis=1)
 
     def __call__(self, points) -> np.ndarray:
         return (self._distance_to_center(_points(points)) <= self.radius).astype(int)
@@ -212,12 +292,40 @@ class DiscClassifier:
         t = (self.radius / sigma) ** 2
         return np.column_stack([ncx2.sf(t, 2, nc), ncx2.cdf(t, 2, nc)])
 
+    def radius_lower_bound(self, points, sigma) -> np.ndarray:
+        """A provable lower bound on sigma Phi^{-1}(p_A), from the distance d to the circle alone. Outside, the
+        disc lies in a half-plane at distance d, so P[inside] <= Phi(-d / sigma) and the radius is >= d. Inside,
+        the ball of radius d lies in the disc, so P[outside] <= P[||sigma Z|| > d] = exp(-d^2 / (2 sigma^2)) and
+        the radius is >= -sigma Phi^{-1}(exp(-d^2 / (2 sigma^2))), in logs (clipped at 0)."""
+        x = _points(points)
+        sigma = check_positive(sigma, "sigma")
+        dist = self._distance_to_center(x)
+        d = np.abs(dist - self.radius)
+        with np.errstate(over="ignore", invalid="ignore"):
+            inside = np.maximum(0.0, -sigma * ndtri_exp(-0.5 * (d / sigma) ** 2))
+        return np.where(dist <= self.radius, inside, d)
+
+    def smoothed_radius(self, points, sigma) -> np.ndarray:
+        """Cohen et al.'s radius sigma Phi^{-1}(p_A) at the exact p_A (the certified radius of the smoothed
+        disc, not the distance to the circle), computed as -sigma Phi^{-1}(p_B) from p_B = 1 - p_A.
+
+        scipy has no log-space noncentral chi-square, and its cdf/sf round p_B to 0 far from the circle
+        (already ~30 sigma outside): there, and wherever the computed value is below it, the value is
+        ``radius_lower_bound`` instead: finite, and never above the true radius. So a radius checked to be
+        at most this value is at most the true one."""
+        probs = self.smoothed_probabilities(points, sigma)
+        p_b = probs.min(axis=1)
+        bound = self.radius_lower_bound(points, sigma)
+        with np.errstate(divide="ignore"):
+            cohen = -float(sigma) * ndtri(p_b)
+        return np.where(p_b > 0, np.fmax(cohen, bound), bound)
+
 
 def smoothed_radius(classifier, points, sigma) -> np.ndarray:
-    """The smoothed classifier's exact binary radius sigma Phi^{-1}(p_A), p_A = max_c P[f(x + sigma Z) = c],
-    computed as -sigma Phi^{-1}(1 - p_A) from the smaller probability (accurate far from the boundary)."""
-    probs = classifier.smoothed_probabilities(points, sigma)
-    return float(sigma) * np.abs(ndtri(probs.min(axis=1)))
+    """The smoothed classifier's binary radius sigma Phi^{-1}(p_A), p_A = max_c P[f(x + sigma Z) = c], at the
+    exact p_A, finite everywhere. For ``LinearClassifier`` it is exactly the distance to the boundary; for
+    ``DiscClassifier`` see ``DiscClassifier.smoothed_radius`` (a stated lower bound where p_B underflows)."""
+    return classifier.smoothed_radius(points, sigma)
 
 
 @dataclass(frozen=True, eq=False)
@@ -242,38 +350,72 @@ class SmoothedCertificate:
         return self.prediction == ABSTAIN
 
     @property
+    def certified_count(self) -> int:
+        """How many points get a label (do not abstain)."""
+        return int(np.count_nonzero(~self.abstained))
+
+    @property
     def value(self) -> np.ndarray:
         return self.radius
 
+    def _reference(self, reference) -> np.ndarray:
+        ref = np.asarray(reference, dtype=float)
+        if ref.shape != self.radius.shape:
+            raise ProblemError(f"The reference radii must be one a point ({self.radius.shape[0]}); got shape "
+                               f"{ref.shape}.")
+        if not np.all(np.isfinite(ref)):  # a radius is never checked against inf or nan: that passes trivially
+            raise ProblemError("The reference radii must be finite numbers: a check against inf or nan proves "
+                               "nothing.")
+        return ref
+
+    def at_most(self, reference) -> np.ndarray:
+        """Where the Monte Carlo radius is at most ``reference`` (finite, one a point, e.g. ``smoothed_radius``
+        at the same points), up to relative rounding RTOL. Each point may fail with probability <= alpha."""
+        return self.radius <= self._reference(reference) * (1 + RTOL)
+
+    def share_of(self, reference) -> float:
+        """The certified radii's sum as a share of ``reference``'s (finite, one a point); 0 when that is 0."""
+        total = float(self._reference(reference).sum())
+        return float(self.radius.sum()) / total if total > 0 else 0.0
+
 
 def lower_confidence_bound(k: int, n: int, alpha: float) -> float:
-    """The one-sided (1 - alpha) Clopper-Pearson lower bound on a binomial proportion: Beta(alpha; k, n-k+1)."""
+    """The one-sided (1 - alpha) Clopper-Pearson lower bound on a binomial proportion: Beta(alpha; k, n-k+1)
+    (Clopper and Pearson, Biometrika 26(4), 1934; the bound CERTIFY uses in Cohen et al. 2019, Sec. 3.2.2)."""
     from scipy.stats import beta  # scipy.stats is slow to import: only when needed
 
     return 0.0 if k == 0 else float(beta.ppf(alpha, k, n - k + 1))
+
+
+def _count(classifier, point: np.ndarray, sigma: float, n: int, rng, label=None):
+    """The votes of the n noisy copies point + sigma Z, drawn in chunks (memory stays bounded): the count of
+    ``label``, or of each label (bincount) when it is None. Same stream as one (n, 2) draw."""
+    rows = CHUNK
+    votes = np.zeros(2, dtype=np.int64)
+    for start in range(0, n, rows):
+        m = min(rows, n - start)
+        votes += np.bincount(classifier(point + sigma * rng.standard_normal((m, 2))), minlength=2)[:2]
+    return votes if label is None else int(votes[label])
 
 
 def certify_smoothed(classifier, points, sigma, *, n0: int = 100, n: int = 100_000, alpha: float = 0.001,
                      seed: int = 0) -> SmoothedCertificate:
     """CERTIFY (Cohen et al. 2019, Sec. 3.2.2) for a binary base classifier at each point: pick the top label
     from n0 noisy copies, count it in n fresh ones, bound p_A below at level 1 - alpha, return
-    sigma Phi^{-1}(p_lower) or abstain. Seeded: ``numpy.random.default_rng(seed)``, points in order."""
+    sigma Phi^{-1}(p_lower) or abstain. Seeded: ``numpy.random.default_rng(seed)``, points in order; the noise
+    is drawn in chunks, so memory stays bounded for any n."""
     x = _points(points)
     sigma = check_positive(sigma, "sigma")
     n0, n = check_count(n0, "n0"), check_count(n, "n")
-    alpha = check_probability(alpha, "alpha")
-    if not 0 < alpha < 1:
-        raise ProblemError(f"alpha must be strictly between 0 and 1; got {alpha:g}.")
+    alpha = check_open_probability(alpha, "alpha")
     seed = check_seed(seed)
     rng = np.random.default_rng(seed)
     k = len(x)
     prediction = np.full(k, ABSTAIN)
     p_lower, radius, counts = np.zeros(k), np.zeros(k), np.zeros(k, dtype=int)
     for i, point in enumerate(x):
-        selection = classifier(point + sigma * rng.standard_normal((n0, 2)))
-        top = int(np.argmax(np.bincount(selection, minlength=2)))
-        votes = classifier(point + sigma * rng.standard_normal((n, 2)))
-        counts[i] = int(np.count_nonzero(votes == top))
+        top = int(np.argmax(_count(classifier, point, sigma, n0, rng)))
+        counts[i] = _count(classifier, point, sigma, n, rng, top)
         p_lower[i] = lower_confidence_bound(int(counts[i]), n, alpha)
         if p_lower[i] > 0.5:
             prediction[i] = top

@@ -1,8 +1,10 @@
 """The command line: ``python -m engine COMMAND`` (DESIGN.md §3).
 
 JSON on stdout with ``--json``; bad input gives one sentence on stderr and exit status 2, never a
-traceback. The solver's commands take the same problem options (a preset or a CSV table, and overrides);
-``accuracy`` (Tsipras et al.) and ``certify`` (PixelDP versus randomized smoothing) take their own numbers.
+traceback. A batch that leaves tasks unfinished (its workers kept dying) prints its summary, says so on
+stderr and exits with status 3: run it again to resume. The solver's commands take the same problem options
+(a preset or a CSV table, and overrides); ``accuracy`` (Tsipras et al.) and ``certify`` (PixelDP versus
+randomized smoothing) take their own numbers.
 """
 
 from __future__ import annotations
@@ -18,6 +20,15 @@ from engine.errors import ProblemError
 from engine.information import to_units
 
 EXIT_BAD_INPUT = 2
+EXIT_UNFINISHED = 3
+
+
+class Unfinished(Exception):
+    """A command that did part of its work: ``out`` is its result, the message says what is left."""
+
+    def __init__(self, message: str, out: dict):
+        super().__init__(message)
+        self.out = out
 
 
 class _Parser(argparse.ArgumentParser):
@@ -219,12 +230,18 @@ def text_privacy_curve(out: dict) -> str:
 
 def cmd_accuracy(args) -> dict:
     """Tsipras et al.: the natural and robust rules, the Pareto frontier over the family, the theorem's bound."""
-    from engine.accuracy import accuracy_frontier, natural_rule_accuracy, robust_rule_accuracy, tradeoff_bound
+    from engine.accuracy import (
+        accuracy_frontier,
+        natural_rule_accuracy,
+        robust_rule_accuracy,
+        tradeoff_bound,
+        tradeoff_factor,
+    )
 
     f = accuracy_frontier(args.p, args.eta, args.d, args.eps, points=args.points)
     natural = natural_rule_accuracy(f.p, f.eta, f.d, f.eps)
     robust = robust_rule_accuracy(f.p, f.eta, f.d, f.eps)
-    factor = f.p / (1 - f.p) if 0.5 <= f.p < 1 else None  # the theorem's p / (1 - p)
+    factor = tradeoff_factor(f.p)  # the theorem's p / (1 - p), None outside 1/2 <= p < 1 (whatever eps)
     frontier = [{"theta": float(t), "a": float(a), "b": float(b), "standard": float(s), "adversarial": float(v)}
                 for t, a, b, s, v in zip(f.theta, f.a, f.b, f.standard, f.adversarial, strict=True)]
     return {
@@ -291,8 +308,9 @@ def cmd_batch(args) -> dict:
     s = run_batch(args.config, args.out, workers=workers, scheduler=args.scheduler, format=args.format,
                   progress=not args.quiet)
     if s.unfinished:
-        raise ProblemError(f"{s.unfinished} of {s.tasks} tasks are unfinished ({s.reason}); run the same command "
-                           f"again to resume: the {s.tasks - s.unfinished} finished ones are kept in {args.out!r}.")
+        raise Unfinished(f"{s.unfinished} of {s.tasks} tasks are unfinished ({s.reason}); run the same command "
+                         f"again to resume: the {s.tasks - s.unfinished} finished ones are kept in {args.out!r}.",
+                         s.as_dict())
     return s.as_dict()
 
 
@@ -379,9 +397,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         run, show, _ = COMMANDS[args.command]
-        out = run(args)
+        try:
+            out, status = run(args), 0
+        except Unfinished as partial:
+            out, status = partial.out, EXIT_UNFINISHED
+            print(f"error: {partial}", file=sys.stderr)
         print(json.dumps(out, allow_nan=True) if args.json else show(out))
-        return 0
+        return status
     except ProblemError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -28,19 +28,19 @@ def _vline(x: float, text: str, line: dict) -> tuple[dict, dict]:
     return shape, note
 
 
-def accuracy_against_eps(curves: dict, eps_now: float, now: dict, simulated: dict | None = None) -> go.Figure:
+def accuracy_against_eps(curves, eps_now: float, now: dict, simulated: dict | None = None) -> go.Figure:
     """Both rules' adversarial accuracy against eps (eps = 0 is the standard accuracy), the current eps marked.
 
-    ``curves``: {"eps", "natural", "robust", "eta", "bound"} with ``bound`` the theorem's ceiling
-    p / (1 - p) (1 - natural standard accuracy) for eps >= 2 eta (None when p is outside [1/2, 1)).
+    ``curves``: engine.accuracy.RuleCurves (eps, natural, robust, eta and ``bound``, the theorem's ceiling
+    p / (1 - p) (1 - natural standard accuracy) for eps >= 2 eta, None when p is outside [1/2, 1)).
     ``now``: {"natural": accuracy, "robust": accuracy} at eps_now. ``simulated``: {"natural": (accuracy,
     standard error), "robust": (...)} at eps_now from the seeded simulator, drawn with 2-SE bars.
     """
-    eps = np.asarray(curves["eps"], dtype=float)
+    eps = np.asarray(curves.eps, dtype=float)
     traces = []
     for name, label, col in (("natural", "natural rule (weak features)", NATURAL_COLOUR),
                              ("robust", "robust rule sign(x1)", ROBUST_COLOUR)):
-        acc = np.asarray(curves[name], dtype=float)
+        acc = np.asarray(getattr(curves, name), dtype=float)
         traces.append(go.Scatter(x=eps, y=acc, mode="lines", name=label, line={"color": col, "width": 3},
                                  hovertemplate="eps=%{x:.3g}<br>accuracy=%{y:.4f}<extra></extra>"))
         traces.append(go.Scatter(x=[eps_now], y=[now[name]], mode="markers", showlegend=False,
@@ -53,14 +53,14 @@ def accuracy_against_eps(curves: dict, eps_now: float, now: dict, simulated: dic
                                  marker={"color": "#000000", "size": 7, "symbol": "x"},
                                  error_y={"type": "data", "array": bars, "visible": True, "color": "#000000"},
                                  hovertemplate="simulated accuracy=%{y:.4f}<extra></extra>"))
-    two_eta = 2 * float(curves["eta"])
+    two_eta = 2 * float(curves.eta)
     shapes, notes = [], []
     if two_eta <= eps[-1]:
         shape, note = _vline(two_eta, "eps = 2 eta", {"color": "#777777", "dash": "dot", "width": 2})
         shapes.append(shape)
         notes.append(note)
-        if curves["bound"] is not None and curves["bound"] <= 1.0:
-            traces.append(go.Scatter(x=[two_eta, eps[-1]], y=[curves["bound"]] * 2, mode="lines", line=BOUND_LINE,
+        if curves.bound is not None and curves.bound <= 1.0:
+            traces.append(go.Scatter(x=[two_eta, eps[-1]], y=[curves.bound] * 2, mode="lines", line=BOUND_LINE,
                                      name="bound p/(1-p) delta for the natural rule's delta",
                                      hovertemplate="Tsipras et al. bound=%{y:.4f}<extra></extra>"))
     return go.Figure(traces, layout=layout(
@@ -69,9 +69,10 @@ def accuracy_against_eps(curves: dict, eps_now: float, now: dict, simulated: dic
         xaxis={"range": [float(eps[0]), float(eps[-1])]}, yaxis={"range": AXIS}))
 
 
-def frontier_figure(frontier, natural, robust, bound_factor: float | None) -> go.Figure:
+def frontier_figure(frontier, natural, robust) -> go.Figure:
     """Standard against adversarial accuracy of every rule a = cos theta, b = sin theta; the Pareto frontier bold;
-    the natural and robust rules marked; Tsipras et al.'s ceiling y = p/(1-p) (1 - x) when it applies."""
+    the natural and robust rules marked; Tsipras et al.'s ceiling y = p/(1-p) (1 - x) when it applies
+    (``frontier.bound_factor`` is not None)."""
     hover = "theta=%{customdata[0]:.3f} (a=%{customdata[1]:.3f}, b=%{customdata[2]:.3f})<br>" \
             "standard=%{x:.4f}<br>adversarial=%{y:.4f}<extra></extra>"
     data = np.column_stack([frontier.theta, frontier.a, frontier.b])
@@ -92,6 +93,7 @@ def frontier_figure(frontier, natural, robust, bound_factor: float | None) -> go
     # x from just below the family's least standard accuracy (the family spans [min, max] only; about [p, 1])
     left = max(AXIS[0], float(frontier.standard.min()) - 0.1 * (1.0 - float(frontier.standard.min())) - 0.01)
     notes = []
+    bound_factor = frontier.bound_factor
     if bound_factor is not None:
         # y = f (1 - x) on [max(0, 1 - 1/f), 1]: above it no classifier can be (at eps >= 2 eta)
         x0 = max(0.0, 1.0 - 1.0 / bound_factor)
@@ -106,11 +108,11 @@ def frontier_figure(frontier, natural, robust, bound_factor: float | None) -> go
         xaxis={"range": [left, AXIS[1]]}, yaxis={"range": AXIS}))
 
 
-def describe_accuracy(curves: dict, eps_now: float, now: dict) -> str:
-    """Alt text for accuracy_against_eps."""
-    return (f"Line chart: the natural rule's accuracy goes from {curves['natural'][0]:.3f} at eps = 0 to "
-            f"{curves['natural'][-1]:.3f} at eps = {curves['eps'][-1]:.3g}; the robust rule's from "
-            f"{curves['robust'][0]:.3f} to {curves['robust'][-1]:.3f} (it keeps p up to eps = 1). "
+def describe_accuracy(curves, eps_now: float, now: dict) -> str:
+    """Alt text for accuracy_against_eps (``curves``: engine.accuracy.RuleCurves)."""
+    return (f"Line chart: the natural rule's accuracy goes from {curves.natural[0]:.3f} at eps = 0 to "
+            f"{curves.natural[-1]:.3f} at eps = {curves.eps[-1]:.3g}; the robust rule's from "
+            f"{curves.robust[0]:.3f} to {curves.robust[-1]:.3f} (it keeps p up to eps = 1). "
             f"At eps = {eps_now:.3g}: natural {now['natural']:.3f}, robust {now['robust']:.3f}.")
 
 

@@ -95,8 +95,10 @@ def _regions(classifier, lo: float, hi: float) -> tuple[dict | None, tuple[list,
 
 def toy_figure(classifier, certificate, exact_radius, extent: float, title: str) -> go.Figure:
     """The base classifier's two regions (light tints) and boundary on [-extent, extent]^2; each sample point
-    coloured by the smoothed classifier's certified label, with its certified l2 ball (filled) and the exact
-    smoothed radius (dotted). Abstentions are grey crosses."""
+    coloured by the smoothed classifier's certified label, with its certified l2 ball (filled) and the smoothed
+    classifier's radius sigma Phi^{-1}(p_A) at the exact p_A (dotted; engine.certify.smoothed_radius: for a line
+    the distance to it, for the disc Cohen et al.'s radius, not the distance to the circle). Abstentions are grey
+    crosses."""
     lo, hi = -float(extent), float(extent)
     region, (bx, by) = _regions(classifier, 2 * lo, 2 * hi)  # beyond the axes, which clip it
     traces = [go.Scatter(x=bx, y=by, mode="lines", name="base classifier's boundary",
@@ -124,7 +126,7 @@ def toy_figure(classifier, certificate, exact_radius, extent: float, title: str)
             marker={"color": col, "size": 10 if label != ABSTAIN else 12, "symbol": "x" if label == ABSTAIN else
                     "circle", "line": {"color": "white", "width": 1}},
             hovertemplate="(%{x:.2f}, %{y:.2f})<br>p_A lower bound=%{customdata[0]:.4f}<br>"
-                          "certified radius=%{customdata[1]:.4f}<br>exact radius=%{customdata[2]:.4f}<br>"
+                          "certified radius=%{customdata[1]:.4f}<br>radius at exact p_A=%{customdata[2]:.4f}<br>"
                           f"votes=%{{customdata[3]:.0f}} of {certificate.n}<extra>{name}</extra>"))
     return go.Figure(traces, layout=layout(
         title, "x1", "x2", height=560, shapes=shapes, legend={"orientation": "h", "x": 0.0, "y": -0.12},
@@ -143,7 +145,7 @@ def describe_radius(curves: dict, sigma_now: float, now: dict) -> str:
 
 def describe_toy(certificate, name: str) -> str:
     """Alt text for toy_figure."""
-    certified = int(np.count_nonzero(certificate.prediction != ABSTAIN))
+    certified = certificate.certified_count
     return (f"Scatter of {len(certificate.points)} points around the {name}: {certified} certified with l2 balls "
             f"of radius up to {float(certificate.radius.max()):.3f}, {len(certificate.points) - certified} "
             f"abstain (sigma = {certificate.sigma:.3g}, {certificate.n} noisy samples a point).")

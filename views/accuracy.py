@@ -6,14 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from engine.accuracy import (
-    NATURAL,
-    ROBUST,
-    accuracy_curve,
+    RuleCurves,
     accuracy_frontier,
     natural_rule_accuracy,
     robust_rule_accuracy,
+    rule_curves,
     simulate_accuracy,
-    tradeoff_bound,
 )
 from engine.errors import ProblemError
 from figures.accuracy import accuracy_against_eps, describe_accuracy, describe_frontier, frontier_figure
@@ -30,13 +28,10 @@ RULES = ("natural", "robust")
 
 
 @st.cache_data(max_entries=ENTRIES, show_spinner=False)
-def curves(p: float, eta: float, d: int) -> dict:
-    """Both rules' accuracy on the eps grid (independent of the chosen eps) and the natural rule's bound."""
-    eps = np.linspace(0.0, EPS_MAX, round(EPS_MAX / EPS_STEP) + 1)  # the slider's own values
-    natural = natural_rule_accuracy(p, eta, d, 0.0)
-    bound = tradeoff_bound(p, 1.0 - natural.standard) if 0.5 <= p < 1 else None
-    return {"eps": eps, "eta": eta, "bound": bound,
-            "natural": accuracy_curve(p, eta, d, eps, *NATURAL), "robust": accuracy_curve(p, eta, d, eps, *ROBUST)}
+def curves(p: float, eta: float, d: int) -> RuleCurves:
+    """Both rules' accuracy on the slider's own eps values (independent of the chosen eps) and the natural rule's
+    bound."""
+    return rule_curves(p, eta, d, EPS_MAX, round(EPS_MAX / EPS_STEP) + 1)
 
 
 @st.cache_data(max_entries=ENTRIES, show_spinner=False)
@@ -47,12 +42,6 @@ def at_eps(p: float, eta: float, d: int, eps: float) -> tuple:
     simulated = {name: simulate_accuracy(p, eta, d, eps, r.a, r.b, samples=samples, seed=SIM_SEED)
                  for name, r in rules.items()}
     return accuracy_frontier(p, eta, d, eps), rules, simulated
-
-
-def simulator_gap(rule, sim) -> float:
-    """|simulated - closed form| in standard errors of the closed form's binomial (one draw when that is 0)."""
-    se = max(np.sqrt(rule.adversarial * (1 - rule.adversarial) / sim.samples), 1 / sim.samples)
-    return abs(sim.accuracy - rule.adversarial) / se
 
 
 st.title("Robustness vs accuracy")
@@ -91,14 +80,14 @@ cols[1].metric("natural: adversarial", percent(natural.adversarial),
 cols[2].metric("robust: standard", percent(robust.standard), help="sign(x1): accuracy p.")
 cols[3].metric("robust: adversarial", percent(robust.adversarial),
                help="p for every eps < 1 (flipping x1 needs eps >= 1). Higher is more robust.")
-if not frontier.bound_applies:
+if frontier.bound_factor is None:
     bound_text = "does not apply"
 else:
-    bound_text = percent(curve["bound"]) if curve["bound"] < 1 else "vacuous (>= 100 %)"
+    bound_text = percent(curve.bound) if curve.bound < 1 else "vacuous (>= 100 %)"
 cols[4].metric("bound (Thm 2.1)", bound_text,
                help="Tsipras et al., Thm 2.1, at the natural rule's delta = 1 - its standard accuracy: standard "
                     "accuracy >= 1 - delta forces adversarial accuracy <= p/(1-p) delta, once eps >= 2 eta.")
-gaps = {name: simulator_gap(rules[name], simulated[name]) for name in RULES}
+gaps = {name: simulated[name].gap(rules[name].adversarial) for name in RULES}
 worst = max(gaps.values())
 n_sim = simulated["natural"].samples
 tip = (f"The closed form against {n_sim} points drawn with seed {SIM_SEED} and attacked by -eps y sign(w): "
@@ -115,11 +104,11 @@ left, right = st.columns(2)
 with left:
     show_figure(accuracy_against_eps(curve, eps, now, sims), "accuracy-against-eps",
                 describe_accuracy(curve, eps, now),
-                pd.DataFrame({"eps": curve["eps"], "natural_rule_accuracy": curve["natural"],
-                              "robust_rule_accuracy": curve["robust"]}))
+                pd.DataFrame({"eps": curve.eps, "natural_rule_accuracy": curve.natural,
+                              "robust_rule_accuracy": curve.robust}))
 with right:
-    show_figure(frontier_figure(frontier, natural, robust, p / (1 - p) if frontier.bound_applies else None),
-                "accuracy-frontier", describe_frontier(frontier, natural, robust),
+    show_figure(frontier_figure(frontier, natural, robust), "accuracy-frontier",
+                describe_frontier(frontier, natural, robust),
                 pd.DataFrame({"theta": frontier.theta, "a": frontier.a, "b": frontier.b,
                               "standard_accuracy": frontier.standard, "adversarial_accuracy": frontier.adversarial,
                               "pareto_optimal": frontier.on_frontier}))

@@ -6,15 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from engine.certify import (
-    ABSTAIN,
     DEFAULT_DELTA,
     DiscClassifier,
     LinearClassifier,
     certify_smoothed,
-    pixeldp_gaussian,
-    pixeldp_laplace,
+    compare_radii,
+    radius_curves,
     smoothed_radius,
-    smoothing_radius,
 )
 from engine.errors import ProblemError
 from figures.certify import describe_radius, describe_toy, radius_against_noise, toy_figure
@@ -29,28 +27,22 @@ LABELS = {"two": "two labels: p_B = 1 - p_A", "more": "more labels: set p_B"}
 DELTAS = {v: f"{v:.0e}" for v in (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8, 1e-10)}
 BASES = {"linear": "linear: x1 + x2 > 0", "disc": "non-linear: inside the unit disc"}
 CLASSIFIERS = {"linear": LinearClassifier(weights=(1.0, 1.0), offset=0.0),
-               "disc": DiscClassifier(center=(0.0, 0.0), radius=1.0)}
-CODE = {"linear": "LinearClassifier(weights=(1.0, 1.0), offset=0.0)",
-        "disc": "DiscClassifier(center=(0.0, 0.0), radius=1.0)"}
+               "disc": DiscClassifier(center=(0.0, 0.0), radius=1.0)}  # their repr is the reproduce code's
 SAMPLES = {n: str(n) for n in (1_000, 10_000, 100_000)}
 POINTS, EXTENT, VIEW = 12, 2.0, 2.5  # points drawn uniformly in [-EXTENT, EXTENT]^2, shown in [-VIEW, VIEW]^2
 N0, ALPHA = 100, 0.001  # Cohen et al.'s selection samples and confidence level
 
 
 @st.cache_data(max_entries=ENTRIES, show_spinner=False)
-def radius_curves(p_a: float, p_b: float, delta: float) -> dict:
+def curves(p_a: float, p_b: float, delta: float) -> dict:
     """The three radii for these scores on a grid of noise scales."""
-    sigma = np.linspace(SIGMA_MIN, SIGMA_MAX, SIGMA_CURVE)
-    return {"sigma": sigma, "smoothing": np.array([smoothing_radius(p_a, p_b, s) for s in sigma]),
-            "gaussian": np.array([pixeldp_gaussian(p_a, p_b, s, delta=delta).radius for s in sigma]),
-            "laplace": np.array([pixeldp_laplace(p_a, p_b, s).radius for s in sigma])}
+    return radius_curves(p_a, p_b, np.linspace(SIGMA_MIN, SIGMA_MAX, SIGMA_CURVE), delta=delta)
 
 
 @st.cache_data(max_entries=ENTRIES, show_spinner=False)
-def radii(p_a: float, p_b: float, sigma: float, delta: float) -> tuple:
+def radii(p_a: float, p_b: float, sigma: float, delta: float):
     """Smoothing's radius and both PixelDP certificates at this sigma."""
-    return smoothing_radius(p_a, p_b, sigma), pixeldp_gaussian(p_a, p_b, sigma, delta=delta), \
-        pixeldp_laplace(p_a, p_b, sigma)
+    return compare_radii(p_a, p_b, sigma, delta=delta)
 
 
 def sample_points(seed: int) -> np.ndarray:
@@ -60,7 +52,7 @@ def sample_points(seed: int) -> np.ndarray:
 
 @st.cache_data(max_entries=ENTRIES, show_spinner=False)
 def toy(base: str, sigma: float, samples: int, seed: int) -> tuple:
-    """CERTIFY at the sample points (Monte Carlo, seeded) and the exact smoothed radii there."""
+    """CERTIFY at the sample points (Monte Carlo, seeded) and the smoothed radii at the exact p_A there."""
     classifier = CLASSIFIERS[base]
     points = sample_points(seed)
     certificate = certify_smoothed(classifier, points, sigma, n0=N0, n=samples, alpha=ALPHA, seed=seed)
@@ -99,11 +91,10 @@ seed = int(number(box, "Seed (points and noise)", "toy_seed", 0, lecture, min_va
                   help="The same seed gives the same points, the same noise and the same radii."))
 
 try:
-    smooth, gaussian, laplace = radii(p_a, p_b, sigma, delta)
-    curve = radius_curves(p_a, p_b, delta)
+    comparison, curve = radii(p_a, p_b, sigma, delta), curves(p_a, p_b, delta)
 except ProblemError as err:  # p_A + p_B > 1 with more labels: the engine's sentence
     st.error(literal(str(err)))
-    smooth = None
+    comparison = curve = None
 try:
     certificate, exact = toy(base, sigma, samples, seed)
 except ProblemError as err:
@@ -111,42 +102,10 @@ except ProblemError as err:
     st.stop()
 
 cols = st.columns(5)
-if smooth is not None:
-    cols[0].metric("smoothing radius (l2)", f"{smooth:.4f}",
-                   help="Cohen et al., Theorem 1: the largest l2 ball on which the smoothed label cannot change. "
-                        "Larger is more robust.")
-    cols[1].metric("PixelDP radius (l2)", f"{gaussian.radius:.4f}",
-                   help="Gaussian noise: the largest L whose (eps, delta) calibration satisfies the proposition's "
-                        "condition. Larger is more robust.")
-    cols[2].metric("PixelDP's eps", f"{gaussian.eps:.4f}",
-                   help="The largest admissible eps (at most 1, where the Gaussian mechanism's calibration holds).")
-    cols[3].metric("Laplace radius (l1)", f"{laplace.radius:.4f}",
-                   help="Laplace noise of scale b = sigma is (eps, 0)-DP for l1 balls of radius b eps: another norm.")
-certified = int(np.count_nonzero(certificate.prediction != ABSTAIN))
-cols[4].metric("toy points certified", f"{certified} of {POINTS}",
-               help="CERTIFY abstains when the lower confidence bound on p_A is at most 1/2.")
-sound = int(np.count_nonzero(certificate.radius <= exact * (1 + 1e-12)))
-pixeldp_ok = smooth is None or gaussian.radius <= smooth * (1 + 1e-12)
-compared = "" if smooth is None else (
-    f"PixelDP's radius {'is' if pixeldp_ok else 'is NOT'} at most the smoothing radius for these scores. ")
-tip = (f"{compared}Monte Carlo radii (Clopper-Pearson at level {1 - ALPHA:g}, {samples} samples, seed {seed}) "
-       f"against the exact smoothed radii sigma Phi^-1(p_A) of the toy: at most the exact one at {sound} of "
-       f"{POINTS} points (each may exceed it with probability at most {ALPHA:g}).")
-if sound == POINTS and pixeldp_ok:
-    st.badge(f"checked, Monte Carlo radii <= exact at {sound} of {POINTS} points", icon=":material/verified:",
-             color="green", help=tip)
-else:
-    st.badge(f"Monte Carlo radii <= exact at {sound} of {POINTS} points", icon=":material/warning:", color="orange",
-             help=tip)
-
+badge = st.container()
 left, right = st.columns(2)
-if smooth is not None:
-    now = {"smoothing": smooth, "gaussian": gaussian.radius, "laplace": laplace.radius}
-    with left:
-        show_figure(radius_against_noise(curve, sigma, now), "radius-against-noise",
-                    describe_radius(curve, sigma, now),
-                    pd.DataFrame({"sigma": curve["sigma"], "smoothing_l2": curve["smoothing"],
-                                  "pixeldp_gaussian_l2": curve["gaussian"], "pixeldp_laplace_l1": curve["laplace"]}))
+cols[4].metric("toy points certified", f"{certificate.certified_count} of {POINTS}",
+               help="CERTIFY abstains when the lower confidence bound on p_A is at most 1/2.")
 shown_base = CLASSIFIERS[base]
 with right:
     show_figure(toy_figure(shown_base, certificate, exact, VIEW,
@@ -154,14 +113,15 @@ with right:
                 "certified-balls", describe_toy(certificate, BASES[base]),
                 pd.DataFrame({"x1": certificate.points[:, 0], "x2": certificate.points[:, 1],
                               "certified_label": certificate.prediction, "p_A_lower_bound": certificate.p_lower,
-                              "certified_radius": certificate.radius, "exact_radius": exact,
+                              "certified_radius": certificate.radius, "smoothed_radius": exact,
                               "base_boundary_distance": shown_base.boundary_distance(certificate.points)}))
-    ratio = float(certificate.radius.sum() / exact.sum()) if exact.sum() > 0 else 0.0
     st.caption(f"Filled: the certified l2 ball from {samples} noisy copies a point (Clopper-Pearson lower bound on "
-               f"p_A at level {1 - ALPHA:g}); dotted: the exact smoothed radius sigma Phi^-1(p_A). Together the "
-               f"certified radii reach {ratio:.1%} of the exact ones: the price of estimating p_A from samples. "
-               "For the line the exact radius is the distance to the boundary; the smoothed disc is smaller than "
-               "the disc, so balls inside it shrink as sigma grows.")
+               f"p_A at level {1 - ALPHA:g}); dotted: the smoothed classifier's radius sigma Phi^-1(p_A) at the "
+               f"exact p_A. Together the certified radii reach {certificate.share_of(exact):.1%} of those: the "
+               "price of estimating p_A from samples. For the line that radius is exactly the distance to the "
+               "boundary; the smoothed disc is smaller than the disc, so balls inside it shrink as sigma grows. "
+               "Far outside the disc (where scipy rounds p_B to 0) the dotted radius is a proven lower bound, the "
+               "distance to the circle.")
 
 st.subheader("The DP-robustness proposition")
 st.markdown("If a randomized scoring function A is (eps, delta)-DP with respect to l_p balls of radius L, then for "
@@ -175,9 +135,31 @@ st.latex(r"\sigma = \frac{\sqrt{2 \ln(1.25/\delta)}\, \Delta L}{\varepsilon}"
          r"\;\Longrightarrow\; R_{\mathrm{PixelDP}} = \max_{\varepsilon \le 1 \text{ admissible}}"
          r"\frac{\sigma\,\varepsilon}{\sqrt{2\ln(1.25/\delta)}},"
          r"\qquad R_{\mathrm{smoothing}} = \frac{\sigma}{2}\big(\Phi^{-1}(p_A) - \Phi^{-1}(p_B)\big).")
-if smooth is not None:
-    here = (f"here PixelDP certifies {gaussian.radius / smooth:.1%} of the smoothing radius, at every sigma (for "
-            "fixed scores both grow linearly in sigma)" if smooth > 0 else
+
+sound = int(np.count_nonzero(certificate.at_most(exact)))
+compared, scores_code = "", ""  # bad scores: no radii (the CLI command in the reproduce code says why)
+if comparison is not None:
+    gaussian, laplace = comparison.gaussian, comparison.laplace
+    cols[0].metric("smoothing radius (l2)", f"{comparison.smoothing:.4f}",
+                   help="Cohen et al., Theorem 1: the largest l2 ball on which the smoothed label cannot change. "
+                        "Larger is more robust.")
+    cols[1].metric("PixelDP radius (l2)", f"{gaussian.radius:.4f}",
+                   help="Gaussian noise: the largest L whose (eps, delta) calibration satisfies the proposition's "
+                        "condition. Larger is more robust.")
+    cols[2].metric("PixelDP's eps", f"{gaussian.eps:.4f}",
+                   help="The largest admissible eps (at most 1, where the Gaussian mechanism's calibration holds).")
+    cols[3].metric("Laplace radius (l1)", f"{laplace.radius:.4f}",
+                   help="Laplace noise of scale b = sigma is (eps, 0)-DP for l1 balls of radius b eps: another norm.")
+    compared = (f"PixelDP's radius {'is' if comparison.pixeldp_within_smoothing else 'is NOT'} at most the "
+                "smoothing radius for these scores. ")
+    now = {"smoothing": comparison.smoothing, "gaussian": gaussian.radius, "laplace": laplace.radius}
+    with left:
+        show_figure(radius_against_noise(curve, sigma, now), "radius-against-noise",
+                    describe_radius(curve, sigma, now),
+                    pd.DataFrame({"sigma": curve["sigma"], "smoothing_l2": curve["smoothing"],
+                                  "pixeldp_gaussian_l2": curve["gaussian"], "pixeldp_laplace_l1": curve["laplace"]}))
+    here = (f"here PixelDP certifies {comparison.pixeldp_share:.1%} of the smoothing radius, at every sigma (for "
+            "fixed scores both grow linearly in sigma)" if comparison.smoothing > 0 else
             "here neither certifies anything (p_A <= p_B)")
     st.markdown(
         f"**Why PixelDP never certifies more than smoothing.** Both read the same scores under the same Gaussian "
@@ -186,18 +168,31 @@ if smooth is not None:
         "certificate holds for every classifier with these scores, that one included, so it cannot go further. "
         "It loses on three counts: the factor e^(2 eps) and the (1 + e^eps) delta in the condition, the cap "
         f"eps <= 1 of the Gaussian mechanism's calibration (so R_PixelDP <= sigma / sqrt(2 ln(1.25/delta)) = "
-        f"{sigma / np.sqrt(2 * np.log(1.25 / delta)):.4f} here, however large p_A), and that calibration's own "
+        f"{comparison.pixeldp_cap:.4f} here, however large p_A), and that calibration's own "
         "slack. The Laplace line certifies an l1 ball (and Laplace noise of scale b has standard deviation "
         "b sqrt 2): another norm, so not comparable with the other two.")
+    scores = f"{p_a!r}, {p_b!r}, {sigma!r}"
+    scores_code = (f"r_smoothing = smoothing_radius({scores})\npixeldp = pixeldp_gaussian({scores}, delta={delta!r})\n"
+                   f"laplace = pixeldp_laplace({scores})\nprint(r_smoothing, pixeldp.radius, pixeldp.eps, "
+                   "laplace.radius)\n")
 
-scores = f"{p_a!r}, {p_b!r}, {sigma!r}"
+tip = (f"{compared}Monte Carlo radii (Clopper-Pearson at level {1 - ALPHA:g}, {samples} samples, seed {seed}) "
+       f"against the smoothed radii sigma Phi^-1(p_A) at the exact p_A (or, where that rounds to infinity, a proven "
+       f"lower bound of it): at most that at {sound} of {POINTS} points (each may exceed it with probability at "
+       f"most {ALPHA:g}).")
+with badge:
+    if sound == POINTS and (comparison is None or comparison.pixeldp_within_smoothing):
+        st.badge(f"checked, Monte Carlo radii <= exact at {sound} of {POINTS} points", icon=":material/verified:",
+                 color="green", help=tip)
+    else:
+        st.badge(f"Monte Carlo radii <= exact at {sound} of {POINTS} points", icon=":material/warning:",
+                 color="orange", help=tip)
+
 reproduce_code(
     "import numpy as np\nfrom engine.certify import (DiscClassifier, LinearClassifier, certify_smoothed, "
     "pixeldp_gaussian,\n                            pixeldp_laplace, smoothing_radius)\n"
-    + ("" if smooth is None else  # bad scores: the CLI command below says why
-       f"r_smoothing = smoothing_radius({scores})\npixeldp = pixeldp_gaussian({scores}, delta={delta!r})\n"
-       f"laplace = pixeldp_laplace({scores})\nprint(r_smoothing, pixeldp.radius, pixeldp.eps, laplace.radius)\n")
+    + scores_code
     + f"points = np.random.default_rng({seed}).uniform(-{EXTENT!r}, {EXTENT!r}, ({POINTS}, 2))\n"
-    f"c = certify_smoothed({CODE[base]}, points, {sigma!r}, n0={N0}, n={samples}, alpha={ALPHA}, seed={seed})\n"
-    "print(c.prediction, c.radius)",
+    f"c = certify_smoothed({CLASSIFIERS[base]!r}, points, {sigma!r}, n0={N0}, n={samples}, alpha={ALPHA}, "
+    f"seed={seed})\nprint(c.prediction, c.radius)",
     f"certify --p-a {p_a!r} --p-b {p_b!r} --sigma {sigma!r} --delta {delta!r} --json")

@@ -6,6 +6,7 @@ Independent checks use scipy.stats.norm (not the engine's ndtr) and the model's 
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -15,6 +16,8 @@ from scipy.stats import norm
 from strategies import examples
 
 from engine.accuracy import (
+    MAX_DRAWS,
+    MAX_SAMPLES,
     accuracy_curve,
     accuracy_frontier,
     adversarial_accuracy,
@@ -22,9 +25,11 @@ from engine.accuracy import (
     pareto_mask,
     robust_rule_accuracy,
     rule_accuracy,
+    rule_curves,
     simulate_accuracy,
     standard_accuracy,
     tradeoff_bound,
+    tradeoff_factor,
 )
 from engine.errors import ProblemError
 
@@ -80,7 +85,16 @@ def test_accuracy_is_vectorised_over_rules_and_scale_free():
     assert acc.shape == (4,)
     assert np.allclose(acc, [adversarial_accuracy(0.8, 0.2, 50, 0.1, x, y) for x, y in zip(a, b, strict=True)])
     assert np.allclose(acc, adversarial_accuracy(0.8, 0.2, 50, 0.1, 3 * a, 3 * b), rtol=1e-12)  # sign(w.x)
-    assert standard_accuracy(0.8, 0.2, 50, 0.3, 0.7) == adversarial_accuracy(0.8, 0.2, 50, 0.0, 0.3, 0.7)
+
+
+
+def test_standard_accuracy_is_the_gaussian_margin_without_an_attacker():
+    """y w.x given y x_1 = +-1 is normal: mean +-a + b eta, sd b / sqrt(d) (scipy's norm, not the engine's ndtr)."""
+    p, eta, d, a, b = 0.8, 0.2, 50, 0.3, 0.7
+    sd = b / math.sqrt(d)
+    expected = p * norm.sf(0, loc=a + b * eta, scale=sd) + (1 - p) * norm.sf(0, loc=-a + b * eta, scale=sd)
+    assert standard_accuracy(p, eta, d, a, b) == pytest.approx(expected, rel=1e-12)
+    assert standard_accuracy(p, eta, d, 0.0, 1.0) == pytest.approx(norm.cdf(eta * math.sqrt(d)), rel=1e-12)
 
 
 @pytest.mark.parametrize(("a", "b"), [(0.0, 1.0), (1.0, 0.0), (0.3, 0.7), (2.0, 1e-12)])
@@ -141,8 +155,7 @@ def test_every_rule_obeys_the_tradeoff_bound_when_eps_is_at_least_2_eta(p, d, et
     eps = 2 * eta * factor
     f = accuracy_frontier(p, eta, d, eps, points=201)
     assert f.bound_applies
-    bound = np.array([tradeoff_bound(p, 1 - s) for s in f.frontier_standard])
-    assert np.all(f.frontier_adversarial <= bound + 1e-12)
+    assert f.bound_factor == pytest.approx(p / (1 - p), rel=1e-15)
     assert np.all(f.adversarial <= p / (1 - p) * (1 - f.standard) + 1e-12)  # the theorem covers every rule
 
 
@@ -152,10 +165,50 @@ def test_bound_is_tight_at_the_robust_rule():
 
 
 def test_bound_does_not_apply_below_2_eta_or_for_p_below_one_half():
-    assert not accuracy_frontier(0.9, 0.3, 10, 0.59, points=11).bound_applies
-    assert not accuracy_frontier(0.4, 0.3, 10, 0.6, points=11).bound_applies
+    for f in (accuracy_frontier(0.9, 0.3, 10, 0.59, points=11), accuracy_frontier(0.4, 0.3, 10, 0.6, points=11),
+              accuracy_frontier(1.0, 0.3, 10, 0.6, points=11)):
+        assert not f.bound_applies and f.bound_factor is None
+    assert accuracy_frontier(0.5, 0.3, 10, 0.6, points=11).bound_factor == 1.0  # eps = 2 eta, p = 1/2: both ends
     with pytest.raises(ProblemError, match="1/2 <= p < 1"):
         tradeoff_bound(1.0, 0.1)
+
+
+@pytest.mark.parametrize(("p", "factor"), [(0.5, 1.0), (0.75, 3.0), (0.9, 9.0), (0.4999, None), (1.0, None),
+                                           (0.0, None)])
+def test_tradeoff_factor_is_p_over_1_minus_p_where_the_theorem_holds(p, factor):
+    assert tradeoff_factor(p) == (None if factor is None else pytest.approx(factor, rel=1e-12))
+    if factor is not None:
+        assert tradeoff_factor(p) == tradeoff_bound(p, 1.0)
+    with pytest.raises(ProblemError, match="p must be a probability"):
+        tradeoff_factor(1.5)
+
+
+# -- both rules against eps ------------------------------------------------------------------------
+def test_rule_curves_are_both_rules_on_the_grid_and_the_natural_rules_bound():
+    c = rule_curves(0.9, 0.3, 100, 1.5, 151)
+    np.testing.assert_array_equal(c.eps, np.linspace(0.0, 1.5, 151))
+    np.testing.assert_allclose(c.natural, norm.cdf(10 * (0.3 - c.eps)), rtol=1e-9, atol=1e-15)  # sqrt(d) = 10
+    np.testing.assert_array_equal(c.robust, np.where(c.eps < 1.0, 0.9, 0.0))
+    assert c.bound == pytest.approx(9.0 * norm.sf(3.0), rel=1e-9)  # p/(1-p) (1 - Phi(eta sqrt(d)))
+    assert c.natural[0] == natural_rule_accuracy(0.9, 0.3, 100, 0.0).standard
+    assert c.value.shape == (151, 3) and c.status == "exact"
+    assert rule_curves(0.4, 0.3, 100, 1.5, 11).bound is None  # p < 1/2: the theorem says nothing
+    assert rule_curves(0.95, 0.05, 1, 1.5, 11).bound > 1  # vacuous, but given
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    ((0.9, 0.3, 100, 0.0, 11), "eps_max must be positive"), ((0.9, 0.3, 100, 1.5, 1), "points must be between 2"),
+    ((0.9, 0.3, 100, 1.5, 2.5), "points must be a whole number"), ((1.2, 0.3, 100, 1.5, 11), "p must be a prob"),
+])
+def test_rule_curves_refuse_bad_input_with_a_sentence(args, words):
+    with pytest.raises(ProblemError, match=words):
+        rule_curves(*args)
+
+
+def test_results_say_whether_they_are_exact_or_estimated():
+    assert natural_rule_accuracy(0.9, 0.3, 100, 0.6).status == "exact"
+    assert accuracy_frontier(0.9, 0.3, 100, 0.6, points=11).status == "exact"
+    assert simulate_accuracy(0.9, 0.3, 100, 0.6, 0.0, 1.0, samples=100).status == "estimate"
 
 
 # -- Monte Carlo -----------------------------------------------------------------------------------
@@ -176,6 +229,18 @@ def test_closed_form_agrees_with_the_simulator(p, eta, d, eps, a, b):
     exact = adversarial_accuracy(p, eta, d, eps, a, b)
     assert sim.standard_error > 0
     assert abs(sim.accuracy - exact) <= 4 * sim.standard_error, (sim, exact)
+
+
+def test_simulator_gap_counts_standard_errors_of_the_exact_binomial():
+    sim = simulate_accuracy(0.7, 0.2, 20, 0.15, 0.4, 0.9, samples=2_000, seed=3)
+    exact = 0.6
+    assert sim.gap(exact) == pytest.approx(abs(sim.accuracy - exact) / math.sqrt(exact * (1 - exact) / 2_000))
+    assert sim.gap(sim.accuracy) == 0.0
+    robust = simulate_accuracy(0.9, 0.3, 100, 1.2, 1.0, 0.0, samples=500)  # accuracy 0 at eps >= 1
+    assert robust.accuracy == 0.0 and robust.gap(0.0) == 0.0
+    assert robust.gap(0.002) == pytest.approx(1.0)  # se floored at one draw in 500: sqrt(0.002 0.998 / 500) is less
+    with pytest.raises(ProblemError, match="exact must be a probability"):
+        sim.gap(1.5)
 
 
 def test_simulator_is_seeded():
@@ -214,3 +279,24 @@ def test_simulator_rejects_bad_samples_and_seed():
         simulate_accuracy(0.9, 0.3, 10, 0.1, 0.5, 0.5, samples=0)
     with pytest.raises(ProblemError, match="seed"):
         simulate_accuracy(0.9, 0.3, 10, 0.1, 0.5, 0.5, seed=-1)
+
+
+@pytest.mark.parametrize(("d", "samples", "words"), [
+    (1, 1e12, f"samples must be at most {MAX_SAMPLES}; got 1000000000000."),
+    (1, MAX_SAMPLES + 1, f"samples must be at most {MAX_SAMPLES}; got {MAX_SAMPLES + 1}."),
+    (10_000, 10**6, f"samples x (d + 1) = 10001000000 numbers, more than its limit of {MAX_DRAWS}"),
+])
+def test_simulator_refuses_runs_beyond_its_stated_limits_at_once(d, samples, words):
+    with pytest.raises(ProblemError, match=re.escape(words)) as info:
+        simulate_accuracy(0.9, 0.3, d, 0.1, 0.5, 0.5, samples=samples)
+    assert str(info.value).endswith(".") and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: rule_accuracy(0.9, 0.3, 10, 0.1, [0.5, 1.0], [0.5, 0.0]),
+    lambda: simulate_accuracy(0.9, 0.3, 10, 0.1, [0.5, 1.0], 0.5, samples=10),
+    lambda: accuracy_curve(0.9, 0.3, 10, [0.1], 0.5, [0.5, 1.0]),
+])
+def test_single_rule_functions_refuse_arrays_of_rules(call):
+    with pytest.raises(ProblemError, match="takes one rule: a and b must be numbers, not arrays."):
+        call()

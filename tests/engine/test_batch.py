@@ -24,6 +24,7 @@ import psutil
 import pytest
 
 import engine
+import engine.saddle
 from engine.batch import KEY, load_table, make_tasks, run_batch, solve_eps_grid
 from engine.batch_config import load_config, random_problem
 from engine.cli import main
@@ -70,6 +71,17 @@ def assert_complete(table: pd.DataFrame, config: dict) -> None:
     ({"problems": [{"random": "r", "n": 5, "m": 3, "count": 2, "seed": 1, "size": 4}]}, "unknown key 'size'"),
     ({"problems": [{"random": "r", "n": 0, "m": 3, "count": 2, "seed": 1}]}, "'n' must be between 1 and 2000"),
     ({"problems": [{"random": "r", "n": 5, "m": 3, "count": 2, "seed": 1, "metric": "cosine"}]}, "'cosine'"),
+    ({"problems": [{"random": "r", "n": 5, "m": 3, "count": 2, "seed": 1, "metric": "cost.csv"}]},
+     "(random): 'metric' must be one of abs, squared, hamming; got 'cost.csv'"),
+    ({"problems": [{"random": "r", "n": 5, "m": 3, "count": 2, "seed": 1, "concentration": True}]},
+     "'concentration' must be a number; got True"),
+    ({"problems": [{"random": "r", "n": 5, "m": 3, "count": 2, "seed": 1, "concentration": "nan"}]},
+     "'concentration' must be finite; got nan"),
+    ({"problems": [{"random": "r", "n": 5, "m": 3, "count": 2, "seed": 1, "concentration": -2}]},
+     "'concentration' must be a positive number; got -2"),
+    ({"eps": [0.5, None]}, "The config's 'eps' must be a number; got None"),
+    ({"eps": [1, "1e999"]}, "The config's 'eps' must be finite; got inf"),
+    ({"kinds": ["joint"], "kappa": [1, 1.0]}, "'kappa' lists the same price twice"),
     ({"problems": [{"csv": "nowhere/*.csv"}]}, "no file matches 'nowhere/*.csv'"),
     ({"problems": [{"csv": "nowhere.csv"}]}, "(csv): the file 'nowhere.csv': There is no mu file"),
     ({"problems": [{"preset": ["figure2", "binary-source"], "id": "x"}]}, "'id' names one problem"),
@@ -103,6 +115,30 @@ def test_config_files_json_and_toml_agree(tmp_path):
         load_config(tmp_path / "bad.json")
 
 
+@pytest.mark.parametrize("name, data, words", [
+    ("latin1.json", '{"problems": [{"preset": "figure2", "id": "caf\u00e9"}], "eps": [0]}'.encode("latin-1"),
+     "The config file '{}': the file is not UTF-8 text (byte 47 is 0xe9); save it as JSON (UTF-8)."),
+    ("binary.toml", b'eps = "0:1:3"\x00\x01', "The config file '{}': the file is not text"),
+    ("huge.json", b'{"eps": [0], "problems": [' + b" " * 5_000_000 + b"]}",
+     "The config file '{}': the file is larger than the limit of 5 MB"),
+])
+def test_config_files_that_are_not_text_or_too_large_are_refused_with_a_sentence(tmp_path, name, data, words):
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(ProblemError) as error:
+        load_config(tmp_path / name)
+    message = str(error.value)
+    assert message.startswith(words.format(tmp_path / name)) and message.endswith("."), message
+
+
+def test_metric_names_are_case_insensitive_for_every_source():
+    config = {"problems": [{"random": "r", "n": 3, "m": 2, "count": 1, "seed": 1, "metric": " Squared"},
+                           {"preset": "figure2", "metric": "ABS"}], "eps": [0]}
+    random, preset = (p.problem for p in load_config(config).problems)
+    assert np.array_equal(random.mu, random_problem(3, 2, 1.0, 1, 0, "squared").mu)
+    assert np.array_equal(random.metric, random_problem(3, 2, 1.0, 1, 0, "squared").metric)
+    assert np.array_equal(preset.metric, engine.load_preset("figure2", metric="abs").metric)
+
+
 def test_the_documented_example_config_loads():
     c = load_config(ROOT / "docs" / "batch-example.json")
     assert len(c.problems) == 23 and len(c.eps) == 21 and len(c.kinds) == 4
@@ -126,21 +162,43 @@ def test_random_family_member_does_not_depend_on_count_and_task_ids_are_canonica
 def test_every_row_agrees_with_worst_case_within_its_certificate(kind):
     p = engine.load_preset("stochastic-vs-deterministic").replace(constraint=kind, label_cost=0.5)
     eps = np.linspace(0, 3, 13)
+    engine.saddle.clear_cache()
     rows = solve_eps_grid(p, eps)
     assert "carried" in rows["method"]  # bounds carried along the grid do occur here
     for e, h, lo, up, status in zip(eps, rows["h_star"], rows["lower"], rows["upper"], rows["status"], strict=True):
+        engine.saddle.clear_cache()  # an independent solve, not the saddle point the grid just cached
         w = engine.worst_case(p, e)
         assert status == "verified" and lo <= up + 1e-12 and up - lo <= 1e-6
         assert abs(h - w.value) <= 1e-6
         assert lo <= w.certificate.upper + 1e-12 and w.value <= up + 1e-12  # both certificates hold h*
 
 
+@pytest.mark.parametrize("eps, words", [
+    ([-1, 0.5], "A budget of the eps grid must be non-negative; got -1."),
+    ([0, float("nan")], "A budget of the eps grid must be finite; got nan."),
+    ([0.5, 0.2], "must be a list of increasing budgets."),
+    ([0.5, 0.5], "must be a list of increasing budgets."),
+    (0.5, "must be a list of increasing budgets."),
+])
+def test_a_task_grid_that_is_not_increasing_budgets_is_refused(eps, words):
+    with pytest.raises(ProblemError) as error:
+        solve_eps_grid(engine.load_preset("figure2"), eps)
+    assert str(error.value).endswith(words), str(error.value)
+
+
 def test_local_processes_and_a_dask_local_cluster_give_identical_tables(tmp_path):
+    """The three backends, each solving from cold caches, write equal tables (every column but ``seconds``,
+    exactly): the local pool's forkserver worker processes, a Dask LocalCluster of worker processes
+    (processes=True, not threads sharing this process's caches), and the serial loop in this process after its
+    saddle and loss-curve caches were cleared."""
     from distributed import LocalCluster
 
+    engine.saddle.clear_cache()
     local = run_batch(SMALL, tmp_path / "local", workers=2)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    engine.saddle.clear_cache()
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         dask = run_batch(SMALL, tmp_path / "dask", scheduler=cluster.scheduler_address)
+    engine.saddle.clear_cache()
     serial = run_batch(SMALL, tmp_path / "serial", backend="serial")
     assert (local.backend, dask.backend, serial.backend) == ("local", "dask", "serial")
     for s in (local, dask, serial):
@@ -179,10 +237,52 @@ def test_a_rerun_skips_finished_tasks_and_recomputes_only_missing_parts(tmp_path
     for p in parts[:2]:
         p.unlink()
     (tmp_path / "parts" / f".{parts[3].name}.999999999.tmp").write_bytes(b"half a part")  # a killed write
+    (tmp_path / ".results.parquet.999999999.tmp").write_bytes(b"half a table")
     again = run_batch(SMALL, tmp_path, backend="serial")
     assert (again.done, again.skipped, again.unfinished) == (2, first.tasks - 2, 0)
-    assert not list((tmp_path / "parts").glob(".*.tmp"))
+    assert not list((tmp_path / "parts").glob(".*.tmp")) and not list(tmp_path.glob(".*.tmp"))
     pd.testing.assert_frame_equal(without_timing(load_table(first.table)), without_timing(load_table(again.table)))
+
+
+def test_only_the_stores_own_stale_temporaries_are_removed(tmp_path):
+    """A user's dot-files ending in .tmp in the --out folder (or parts/) survive a run; the store's own
+    ``.<final name>.<pid>.tmp`` of a dead process do not."""
+    (tmp_path / "parts").mkdir()
+    user = [".notes.tmp", ".emacs.d.tmp", ".notes.999999999.tmp", ".results.txt.999999999.tmp",
+            ".config.json.tmp", ".0123456789abcdef01234567.parquet.tmp", ".results.csv.x.tmp"]
+    for folder in (tmp_path, tmp_path / "parts"):
+        for name in user:
+            (folder / name).write_text("mine")
+    ours = [tmp_path / ".config.json.999999999.tmp", tmp_path / ".results.csv.999999999.tmp",
+            tmp_path / "parts" / ".0123456789abcdef01234567.failed.parquet.999999999.tmp",
+            tmp_path / "parts" / f".0123456789abcdef01234567.parquet.{10**30}.tmp"]
+    live = tmp_path / "parts" / f".0123456789abcdef01234567.parquet.{os.getpid()}.tmp"  # a run writing now
+    for path in (*ours, live):
+        path.write_bytes(b"half")
+    run_batch({"problems": [{"preset": "figure2"}], "eps": [0.5]}, tmp_path, backend="serial")
+    for folder in (tmp_path, tmp_path / "parts"):
+        assert sorted(p.name for p in folder.glob(".*.tmp") if p != live) == sorted(user)
+        assert all((folder / name).read_text() == "mine" for name in user)
+    assert live.exists() and not any(path.exists() for path in ours)
+
+
+def test_a_failed_write_leaves_no_temporary_file_and_reraises(tmp_path):
+    from engine.batch_store import PartStore
+
+    store = PartStore(tmp_path)
+
+    def broken(f):
+        f.write(b"half")
+        raise ValueError("not an OSError")
+
+    with pytest.raises(ValueError, match="not an OSError"):
+        store._atomic(tmp_path / "results.csv", broken)
+    def full(f):
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(ProblemError, match=r"^Cannot write .*results\.parquet' \(No space left on device\)\.$"):
+        store._atomic(tmp_path / "results.parquet", full)
+    assert not list(tmp_path.glob(".*.tmp")) and not list(tmp_path.glob("results.*"))
 
 
 def test_a_solver_exception_is_a_failed_row_and_the_next_run_retries_it(tmp_path, monkeypatch):

@@ -21,6 +21,9 @@ from engine.certify import (
     DiscClassifier,
     LinearClassifier,
     certify_smoothed,
+    compare_radii,
+    gaussian_mechanism_radius,
+    lower_confidence_bound,
     pixeldp_gaussian,
     pixeldp_laplace,
     smoothed_radius,
@@ -71,8 +74,10 @@ def test_pixeldp_never_beats_smoothing_for_the_same_scores_and_noise(pair, sigma
 def test_pixeldp_gaussian_radius_is_the_largest_admissible_eps(pair, sigma, delta, sensitivity):
     p_a, p_b = pair
     c = pixeldp_gaussian(p_a, p_b, sigma, sensitivity=sensitivity, delta=delta)
-    assert c.radius == pytest.approx(sigma * c.eps / (math.sqrt(2 * math.log(1.25 / delta)) * sensitivity))
     assert 0.0 <= c.eps <= 1.0
+    if c.eps > 0:  # the DP definition: a shift of Delta L has privacy loss N(mu, 2 mu), P[loss > eps] <= delta
+        mu = (sensitivity * c.radius / sigma) ** 2 / 2
+        assert norm.sf(c.eps, loc=mu, scale=math.sqrt(2 * mu)) <= delta * (1 + 1e-9)
     if c.eps == 0.0:
         assert not condition(p_a, p_b, 1e-12, delta) and not c.certified
         return
@@ -102,10 +107,40 @@ def test_pixeldp_edges():
     assert pixeldp_laplace(0.7, 0.0, 2.0, sensitivity=2.0).eps == math.inf
 
 
+def test_gaussian_mechanism_calibration_by_the_privacy_loss():
+    """Independent of the formula: Gaussian noise of scale sigma on a shift of L (sensitivity 1) has privacy loss
+    N(mu, 2 mu) with mu = L^2 / (2 sigma^2); at the calibrated L the tail P[loss > eps] is at most delta
+    (the sufficient condition in Dwork and Roth 2014, Thm A.1), for eps = 1."""
+    for sigma, delta in ((0.5, 1e-5), (2.0, 1e-3), (1.0, 1e-10)):
+        L = gaussian_mechanism_radius(sigma, 1.0, delta=delta)
+        mu = L * L / (2 * sigma * sigma)
+        assert norm.sf(1.0, loc=mu, scale=math.sqrt(2 * mu)) <= delta
+        assert pixeldp_gaussian(0.999, 0.0, sigma, delta=delta).radius == pytest.approx(L)  # eps capped at 1
+        assert compare_radii(0.999, 0.0, sigma, delta=delta).pixeldp_cap == pytest.approx(L)
+
+
+def test_radius_comparison():
+    c = compare_radii(0.8, 0.2, 0.5)
+    assert c.smoothing == smoothing_radius(0.8, 0.2, 0.5) and c.gaussian == pixeldp_gaussian(0.8, 0.2, 0.5)
+    assert c.laplace == pixeldp_laplace(0.8, 0.2, 0.5)
+    assert c.pixeldp_within_smoothing and c.pixeldp_share == pytest.approx(c.gaussian.radius / c.smoothing)
+    assert math.isnan(compare_radii(0.4, 0.4, 1.0).pixeldp_share)
+
+
+def test_clopper_pearson_lower_bound():
+    """Clopper and Pearson (1934): the bound is the p at which P[Binomial(n, p) >= k] = alpha."""
+    from scipy.stats import binom
+
+    for k, n, alpha in ((7, 10, 0.05), (950, 1000, 0.001), (1000, 1000, 0.001)):
+        p = lower_confidence_bound(k, n, alpha)
+        assert binom.sf(k - 1, n, p) == pytest.approx(alpha, rel=1e-6)
+    assert lower_confidence_bound(1000, 1000, 0.001) == pytest.approx(0.001 ** (1 / 1000))
+    assert lower_confidence_bound(0, 10, 0.05) == 0.0
+
+
 # -- the toy 2-D problem ---------------------------------------------------------------------------
 LINE = LinearClassifier(weights=(1.0, -2.0), offset=0.3)
 SIGMA = 0.5
-RNG = np.random.default_rng(11)
 
 
 def _between(radius, p_a, n, sigma):
@@ -131,6 +166,51 @@ def test_smoothing_a_linear_classifier_certifies_the_distance_to_its_boundary():
         assert r <= d
 
 
+def test_far_from_a_linear_boundary_the_radius_is_finite_and_exact():
+    """sigma = 0.05, distance 2.5 = 50 sigma: p_B = Phi(-50) rounds 1 - p_B to 1; the radius is still 2.5."""
+    line = LinearClassifier(weights=(1.0, 1.0), offset=0.0)
+    points = np.array([[2.5 / math.sqrt(2), 2.5 / math.sqrt(2)], [-2.5 / math.sqrt(2), -2.5 / math.sqrt(2)],
+                       [1e3, 0.0]])
+    radius = smoothed_radius(line, points, 0.05)
+    assert np.all(np.isfinite(radius))
+    np.testing.assert_allclose(radius, [2.5, 2.5, 1e3 / math.sqrt(2)], rtol=0, atol=1e-9)
+
+
+def test_far_from_the_disc_the_radius_is_a_finite_lower_bound():
+    """scipy rounds p_B to 0 far outside the disc: the radius is then the distance to the circle (a proven lower
+    bound), never inf; where p_B is representable it is Cohen's radius, at least that bound."""
+    disc = DiscClassifier()
+    points = np.array([[1.5, 0.0], [2.0, 0.0], [3.5, 0.0], [0.0, -40.0], [0.0, 0.0], [0.3, 0.2]])
+    radius = smoothed_radius(disc, points, 0.05)
+    assert np.all(np.isfinite(radius))
+    bound = disc.radius_lower_bound(points, 0.05)
+    assert np.all(radius >= bound) and radius[2] == pytest.approx(2.5) and radius[3] == pytest.approx(39.0)
+    p_b = disc.smoothed_probabilities(points, 0.05).min(axis=1)
+    where = p_b > 0
+    np.testing.assert_allclose(radius[where], -0.05 * norm.ppf(p_b[where]), rtol=1e-9)
+    # near the circle Cohen's radius of the smoothed disc exceeds the distance to it only slightly
+    assert bound[0] == 0.5 and radius[0] == pytest.approx(0.5, rel=1e-2)
+
+
+def test_checks_against_reference_radii_refuse_inf_and_nan():
+    c = certify_smoothed(LINE, [[1.0, 0.0], [0.0, 1.0]], SIGMA, n=1000, seed=0)
+    exact = smoothed_radius(LINE, c.points, SIGMA)
+    assert c.at_most(exact).all() and c.certified_count == 2 and 0 < c.share_of(exact) < 1
+    for bad in ([np.inf, 1.0], [np.nan, 1.0], [1.0]):
+        with pytest.raises(ProblemError, match="reference radii"):
+            c.at_most(bad)
+
+
+def test_certify_draws_in_chunks_with_the_same_stream(monkeypatch):
+    import engine.certify as certify
+
+    points = [[0.2, 0.1], [-0.4, 0.3]]
+    whole = certify_smoothed(LINE, points, SIGMA, n=5000, seed=3)
+    monkeypatch.setattr(certify, "CHUNK", 333)
+    chunked = certify_smoothed(LINE, points, SIGMA, n=5000, seed=3)
+    assert np.array_equal(whole.counts, chunked.counts) and np.array_equal(whole.radius, chunked.radius)
+
+
 def test_certify_abstains_on_the_boundary_and_is_seeded():
     points = [[-0.3, 0.0], [1.0, 0.0]]
     c = certify_smoothed(LINE, points, SIGMA, n=10_000, seed=5)
@@ -144,7 +224,7 @@ def test_smoothing_a_disc_matches_its_exact_smoothed_probabilities():
     points = np.array([[0.0, 0.0], [0.3, 0.2], [1.8, 0.0], [0.0, -2.5], [1.0, 1.0], [1.2, 0.2]])  # p_A <= 0.9992
     probs = disc.smoothed_probabilities(points, SIGMA)
     assert np.allclose(probs.sum(axis=1), 1.0)
-    inside = RNG.standard_normal((200_000, 2)) * SIGMA
+    inside = np.random.default_rng(11).standard_normal((200_000, 2)) * SIGMA
     assert probs[0, 1] == pytest.approx(np.mean(np.linalg.norm(inside, axis=1) <= 1.0), abs=5e-3)
     c = certify_smoothed(disc, points, SIGMA, n=100_000, seed=2)
     exact = smoothed_radius(disc, points, SIGMA)
@@ -160,8 +240,9 @@ def test_the_disc_certificate_is_sound():
     points = np.array([[0.5, -0.5], [1.5, -0.5], [0.5, 0.6], [2.0, 1.0]])
     radius = smoothed_radius(disc, points, SIGMA)
     label = disc.smoothed_probabilities(points, SIGMA).argmax(axis=1)
+    rng = np.random.default_rng(12)
     for x, r, c in zip(points, radius, label, strict=True):
-        angles = RNG.uniform(0, 2 * math.pi, 64)
+        angles = rng.uniform(0, 2 * math.pi, 64)
         moved = x + 0.999 * r * np.column_stack([np.cos(angles), np.sin(angles)])
         assert np.all(disc.smoothed_probabilities(moved, SIGMA).argmax(axis=1) == c)
 
@@ -177,7 +258,31 @@ BAD = {
     "disc radius": (lambda: DiscClassifier(radius=-1.0), "radius must be positive"),
     "points shape": (lambda: certify_smoothed(LINE, [[1.0, 2.0, 3.0]], 1.0), "pairs"),
     "alpha": (lambda: certify_smoothed(LINE, [[1.0, 2.0]], 1.0, alpha=0.0), "alpha must be strictly between"),
+    "offset string": (lambda: LinearClassifier(offset="half"), "offset must be a number"),
+    "offset bool": (lambda: LinearClassifier(offset=True), "offset must be a number"),
+    "weights bool": (lambda: LinearClassifier(weights=(True, 1.0)), "weights must be two finite numbers"),
+    "weights string": (lambda: LinearClassifier(weights="12"), "weights must be two finite numbers"),
+    "weights three": (lambda: LinearClassifier(weights=[1, 2, 3]), "weights must be two finite numbers"),
+    "weights nan": (lambda: LinearClassifier(weights=(1.0, math.nan)), "weights must be two finite numbers"),
+    "center string": (lambda: DiscClassifier(center="00"), "center must be two finite numbers"),
+    "center nested": (lambda: DiscClassifier(center=[[0, 0], 1]), "center must be two finite numbers"),
+    "disc radius bool": (lambda: DiscClassifier(radius=True), "radius must be a number"),
+    "disc radius string": (lambda: DiscClassifier(radius="big"), "radius must be a number"),
+    "eps above 1": (lambda: gaussian_mechanism_radius(1.0, 1.5), "eps must be between 0 and 1"),
 }
+
+
+def test_classifiers_store_checked_floats_and_are_hashable():
+    line = LinearClassifier(weights=[1, 2], offset="0.5")
+    assert line.weights == (1.0, 2.0) and line.offset == 0.5
+    assert all(type(v) is float for v in (*line.weights, line.offset))
+    assert line == LinearClassifier(weights=(1.0, 2.0), offset=0.5)
+    disc = DiscClassifier(center=np.array([1, -1]), radius="2")
+    assert disc.center == (1.0, -1.0) and disc.radius == 2.0
+    assert all(type(v) is float for v in (*disc.center, disc.radius))
+    assert len({line, disc, LinearClassifier(weights=(1.0, 2.0), offset=0.5)}) == 2
+    assert repr(LinearClassifier()) == "LinearClassifier(weights=(1.0, 1.0), offset=0.0)"
+    assert line([[1.0, 0.0], [-1.0, 0.0]]).tolist() == [1, 0]
 
 
 @pytest.mark.parametrize("case", list(BAD))

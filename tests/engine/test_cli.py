@@ -186,3 +186,21 @@ def test_bad_input_is_one_error_line_and_exit_2(case, tmp_path):
     assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert result.stdout == ""
+
+
+def test_a_batch_with_unfinished_tasks_prints_its_summary_and_exits_3(tmp_path, monkeypatch, capsys):
+    """Not bad input (2): the finished work is kept and reported, and the sentence says how to resume."""
+    import engine.batch
+    from engine.batch import BatchSummary
+
+    summary = BatchSummary(tasks=5, done=3, skipped=0, failed=0, unfinished=2, rows=63, statuses={"verified": 63},
+                           seconds=1.0, table=str(tmp_path / "results.parquet"), backend="local", workers=2,
+                           units="nats", reason="the worker pool broke 3 times")
+    monkeypatch.setattr(engine.batch, "run_batch", lambda *args, **kwargs: summary)
+    config = tmp_path / "batch.json"
+    config.write_text('{"problems": [{"preset": "figure2"}], "eps": [0, 1]}')
+    assert main(["batch", str(config), "--out", str(tmp_path / "out"), "--json", "--quiet"]) == 3
+    out, err = capsys.readouterr()
+    assert json.loads(out)["unfinished"] == 2 and json.loads(out)["done"] == 3
+    assert err.startswith("error: 2 of 5 tasks are unfinished (the worker pool broke 3 times); run the same command")
+    assert "Traceback" not in err

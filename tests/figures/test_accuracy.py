@@ -1,5 +1,5 @@
 """figures.accuracy: Tsipras et al.'s model, both rules against eps and the Pareto frontier, on engine.accuracy's
-closed forms (built as views/accuracy.py builds them, on a coarser eps grid)."""
+closed forms (engine.accuracy.rule_curves, which views/accuracy.py calls too, on a coarser eps grid)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from scipy.stats import norm
 
 from engine.accuracy import (
     accuracy_frontier,
-    adversarial_accuracy,
     natural_rule_accuracy,
     robust_rule_accuracy,
+    rule_curves,
     simulate_accuracy,
-    tradeoff_bound,
 )
 from figures.accuracy import (
     AXIS,
@@ -32,14 +31,9 @@ P, ETA, D, EPS_NOW = 0.9, 0.3, 100, 0.6  # the page's defaults
 EPS_MAX = 1.5
 
 
-def make_curves(p: float, eta: float, d: int, points: int = 31) -> dict:
-    """views/accuracy.curves on ``points`` eps values."""
-    eps = np.linspace(0.0, EPS_MAX, points)
-    natural = natural_rule_accuracy(p, eta, d, 0.0)
-    bound = tradeoff_bound(p, 1.0 - natural.standard) if 0.5 <= p < 1 else None
-    return {"eps": eps, "eta": eta, "bound": bound,
-            "natural": np.array([adversarial_accuracy(p, eta, d, e, 0.0, 1.0) for e in eps]),
-            "robust": np.array([adversarial_accuracy(p, eta, d, e, 1.0, 0.0) for e in eps])}
+def make_curves(p: float, eta: float, d: int, points: int = 31):
+    """The page's curves (views/accuracy.curves) on ``points`` eps values."""
+    return rule_curves(p, eta, d, EPS_MAX, points)
 
 
 def at_eps(p: float, eta: float, d: int, eps: float):
@@ -72,17 +66,46 @@ def _named(fig, name):
     return trace
 
 
-def test_palette():
-    assert (NATURAL_COLOUR, ROBUST_COLOUR, FRONTIER_COLOUR, BOUND_COLOUR) == (OKABE_ITO[0], OKABE_ITO[1],
-                                                                            OKABE_ITO[2], OKABE_ITO[5])
-    assert AXIS == [-0.02, 1.02]
+FRONTIER_BOUND = "bound: adversarial <= p/(1-p) (1 - standard)"
+
+
+def _inside(fig, ceiling: str | None = None) -> None:
+    """Every point of every trace (error bars included) lies inside the axis ranges; ``ceiling``, a straight
+    reference line that the plot may clip, only needs its right end (x = 1, y = 0) inside."""
+    (x_lo, x_hi), (y_lo, y_hi) = fig.layout.xaxis.range, fig.layout.yaxis.range
+    for t in fig.data:
+        if t.name == ceiling:
+            assert x_lo <= t.x[-1] <= x_hi and y_lo <= t.y[-1] <= y_hi
+            continue
+        x, y = _f(t.x), _f(t.y)
+        bars = _f(t.error_y.array) if t.error_y and t.error_y.array is not None else np.zeros_like(y)
+        assert np.all((x_lo <= x) & (x <= x_hi)), (t.name, x.min(), x.max(), x_lo, x_hi)
+        assert np.all((y_lo <= y - bars) & (y + bars <= y_hi)), (t.name, y.min(), y.max(), y_lo, y_hi)
+
+
+def test_colours_are_distinct_okabe_ito(curves, rules, frontier):
+    """Each series has its own colour-blind-safe (Okabe-Ito) colour, the same in both figures."""
+    rule, now = rules
+    sims = {name: (now[name], 0.01) for name in now}
+    against = accuracy_against_eps(curves, EPS_NOW, now, sims)
+    front = frontier_figure(frontier, rule["natural"], rule["robust"])
+    natural, robust = against.data[0].line.color, against.data[2].line.color
+    bound = _named(against, "bound p/(1-p) delta for the natural rule's delta").line.color
+    simulator = _named(against, "seeded simulator (2 SE bars)").marker.color
+    pareto = _named(front, "Pareto frontier").marker.color
+    series = (natural, robust, bound, simulator, pareto)
+    assert all(c in OKABE_ITO for c in series) and len(set(series)) == len(series), series
+    assert _named(front, "natural rule").marker.color == natural
+    assert _named(front, "robust rule").marker.color == robust
+    assert front.data[-1].line.color == bound
+    assert (NATURAL_COLOUR, ROBUST_COLOUR, FRONTIER_COLOUR, BOUND_COLOUR) == (natural, robust, pareto, bound)
 
 
 def test_the_closed_forms_behind_the_curves(curves):
     """Natural rule: Phi(sqrt(d)(eta - eps)); robust rule: p up to eps = 1, then 0."""
-    eps = curves["eps"]
-    np.testing.assert_allclose(curves["natural"], norm.cdf(np.sqrt(D) * (ETA - eps)), atol=1e-12)
-    np.testing.assert_allclose(curves["robust"], np.where(eps < 1.0, P, 0.0), atol=1e-12)
+    eps = curves.eps
+    np.testing.assert_allclose(curves.natural, norm.cdf(np.sqrt(D) * (ETA - eps)), atol=1e-12)
+    np.testing.assert_allclose(curves.robust, np.where(eps < 1.0, P, 0.0), atol=1e-12)
 
 
 # -- accuracy_against_eps ---------------------------------------------------------------------------
@@ -92,26 +115,35 @@ def test_curves_carry_the_engine_accuracies(curves, rules):
     natural, natural_now, robust, robust_now = fig.data[:4]
     for line, mark, name, col in ((natural, natural_now, "natural", NATURAL_COLOUR),
                                   (robust, robust_now, "robust", ROBUST_COLOUR)):
-        np.testing.assert_array_equal(_f(line.x), curves["eps"])
-        np.testing.assert_array_equal(_f(line.y), curves[name])
+        np.testing.assert_array_equal(_f(line.x), curves.eps)
+        np.testing.assert_array_equal(_f(line.y), getattr(curves, name))
         assert line.line.color == mark.marker.color == col
         assert (mark.x[0], mark.y[0]) == (EPS_NOW, now[name])
         assert mark.showlegend is False
     # the current marks lie on the curves
-    assert now["natural"] == pytest.approx(np.interp(EPS_NOW, curves["eps"], curves["natural"]), abs=1e-9)
+    assert now["natural"] == pytest.approx(np.interp(EPS_NOW, curves.eps, curves.natural), abs=1e-9)
     assert now["robust"] == pytest.approx(P)
 
 
-def test_axes_are_fixed(curves):
-    """Accuracies on AXIS whatever eps and the model: moving a slider never rescales the picture."""
+def test_axes_are_fixed_and_hold_every_trace(curves):
+    """The same ranges whatever eps and the model (moving a slider never rescales the picture): accuracies in
+    [0, 1] with a margin, eps over the whole grid; every trace, simulator bars included, inside them."""
     figs = []
-    for p, eta, d, eps_now in ((P, ETA, D, EPS_NOW), (P, ETA, D, 0.0), (0.6, 0.05, 1000, 1.4), (0.99, 1.0, 1, 0.2)):
+    for p, eta, d, eps_now in ((P, ETA, D, EPS_NOW), (P, ETA, D, 0.0), (0.6, 0.05, 1000, 1.4), (0.99, 1.0, 1, 0.2),
+                               (0.5, 0.01, 1, EPS_MAX)):
         c = curves if (p, eta, d) == (P, ETA, D) else make_curves(p, eta, d)
-        figs.append(accuracy_against_eps(c, eps_now, at_eps(p, eta, d, eps_now)[1]))
+        rule, now = at_eps(p, eta, d, eps_now)
+        sims = {}
+        for name, r in rule.items():
+            s = simulate_accuracy(p, eta, d, eps_now, r.a, r.b, samples=500, seed=1)
+            sims[name] = (s.accuracy, s.standard_error)
+        figs.append(accuracy_against_eps(c, eps_now, now, sims))
     for fig in figs:
-        assert list(fig.layout.yaxis.range) == AXIS
-        assert list(fig.layout.xaxis.range) == [0.0, EPS_MAX]
-        assert all(AXIS[0] <= v <= AXIS[1] for t in fig.data for v in t.y)
+        assert list(fig.layout.yaxis.range) == list(figs[0].layout.yaxis.range)
+        assert list(fig.layout.xaxis.range) == [0.0, EPS_MAX]  # the whole eps grid, whatever the model
+        lo, hi = fig.layout.yaxis.range
+        assert lo < 0.0 and hi > 1.0  # every accuracy, with room for the markers at 0 and 1
+        _inside(fig)
 
 
 def test_two_eta_line_and_the_theorem_bound(curves, rules):
@@ -126,16 +158,16 @@ def test_two_eta_line_and_the_theorem_bound(curves, rules):
     assert list(bound.y) == [pytest.approx(expected)] * 2
     assert bound.line.dash == "dash" and bound.line.color == BOUND_COLOUR
     # the theorem holds for the natural rule: from eps = 2 eta on it is below its bound
-    assert np.all(curves["natural"][curves["eps"] >= 2 * ETA] <= expected + 1e-12)
+    assert np.all(curves.natural[curves.eps >= 2 * ETA] <= expected + 1e-12)
 
 
 def test_no_bound_line_when_vacuous_or_inapplicable():
     vacuous = make_curves(0.95, 0.05, 1)  # delta near 1/2: p/(1-p) delta > 1
-    assert vacuous["bound"] > 1
+    assert vacuous.bound > 1
     fig = accuracy_against_eps(vacuous, 0.5, at_eps(0.95, 0.05, 1, 0.5)[1])
     assert len(fig.layout.shapes) == 1 and not any(t.name and t.name.startswith("bound") for t in fig.data)
     below_half = make_curves(0.4, ETA, D)  # p < 1/2: the theorem says nothing
-    assert below_half["bound"] is None
+    assert below_half.bound is None
     fig = accuracy_against_eps(below_half, 0.5, at_eps(0.4, ETA, D, 0.5)[1])
     assert len(fig.layout.shapes) == 1 and not any(t.name and t.name.startswith("bound") for t in fig.data)
 
@@ -167,7 +199,7 @@ def test_describe_accuracy(curves, rules):
     _, now = rules
     text = describe_accuracy(curves, EPS_NOW, now)
     assert text.startswith("Line chart: ")
-    for number in (curves["natural"][0], curves["natural"][-1], curves["robust"][0], curves["robust"][-1],
+    for number in (curves.natural[0], curves.natural[-1], curves.robust[0], curves.robust[-1],
                    now["natural"], now["robust"]):
         assert f"{number:.3f}" in text
     assert f"eps = {EPS_MAX:.3g}" in text and f"At eps = {EPS_NOW:.3g}: natural {now['natural']:.3f}" in text
@@ -176,7 +208,7 @@ def test_describe_accuracy(curves, rules):
 # -- frontier_figure --------------------------------------------------------------------------------
 def test_frontier_traces_carry_the_family(frontier, rules):
     rule, _ = rules
-    fig = frontier_figure(frontier, rule["natural"], rule["robust"], P / (1 - P))
+    fig = frontier_figure(frontier, rule["natural"], rule["robust"])
     family, pareto, natural, robust, bound = fig.data
     np.testing.assert_array_equal(_f(family.x), frontier.standard)
     np.testing.assert_array_equal(_f(family.y), frontier.adversarial)
@@ -196,7 +228,8 @@ def test_frontier_bound_line(frontier, rules):
     """y = f (1 - x) from x0 = max(0, 1 - 1/f) to x = 1, and no frontier point above it (eps >= 2 eta)."""
     rule, _ = rules
     f = P / (1 - P)
-    bound = frontier_figure(frontier, rule["natural"], rule["robust"], f).data[-1]
+    assert frontier.bound_factor == pytest.approx(f)
+    bound = frontier_figure(frontier, rule["natural"], rule["robust"]).data[-1]
     x0 = 1 - 1 / f
     assert list(bound.x) == [pytest.approx(x0), 1.0]
     assert list(bound.y) == [pytest.approx(f * (1 - x0)), 0.0]
@@ -207,8 +240,8 @@ def test_frontier_bound_line(frontier, rules):
 def test_frontier_without_bound_says_why(rules):
     rule, _ = rules
     early = accuracy_frontier(P, ETA, D, 0.3, points=51)  # eps < 2 eta: the theorem does not apply
-    assert not early.bound_applies
-    fig = frontier_figure(early, rule["natural"], rule["robust"], None)
+    assert not early.bound_applies and early.bound_factor is None
+    fig = frontier_figure(early, rule["natural"], rule["robust"])
     assert len(fig.data) == 4
     (note,) = fig.layout.annotations
     assert note.text == "The bound needs eps >= 2 eta and 1/2 <= p < 1."
@@ -219,10 +252,11 @@ def test_frontier_without_bound_says_why(rules):
 def test_frontier_axes(p, eta, d, eps):
     fr = accuracy_frontier(p, eta, d, eps, points=101)
     rule, _ = at_eps(p, eta, d, eps)
-    fig = frontier_figure(fr, rule["natural"], rule["robust"], p / (1 - p) if fr.bound_applies else None)
+    fig = frontier_figure(fr, rule["natural"], rule["robust"])
     assert list(fig.layout.yaxis.range) == AXIS
     left, right = fig.layout.xaxis.range
     assert right == AXIS[1] and AXIS[0] <= left < fr.standard.min()  # every rule inside the picture
+    _inside(fig, ceiling=FRONTIER_BOUND)
     assert f"eps = {eps:.3g}" in fig.layout.title.text and f"eps = {eps:.3g}" in fig.layout.yaxis.title.text
 
 

@@ -94,11 +94,27 @@ def test_each_slider_moves_the_numbers_to_the_engines(page, defaults, key, value
         set_widget(page, "slider", key, defaults[key])
 
 
+def charts(at) -> list[str]:
+    """The page's Plotly specs (JSON), in order: the radius chart, the toy."""
+    return [chart.proto.spec for chart in at.get("plotly_chart")]
+
+
 @pytest.mark.parametrize(("key", "value"), [("delta", 1e-10), ("base", "disc"), ("samples", 1000)])
 def test_each_choice_moves_the_numbers(page, defaults, key, value):
+    set_widget(page, "selectbox", key, defaults[key])
+    radii, specs, p_lower = [metric(page, label) for label in RADII], charts(page), reproduced(page)["c"].p_lower
     try:
         set_widget(page, "selectbox", key, value)
         assert_shows(page)
+        code, c = page.code[0].value, reproduced(page)["c"]
+        if key == "delta":  # PixelDP's radius and curve move; the toy does not
+            assert metric(page, "PixelDP radius (l2)") != radii[1] and charts(page)[0] != specs[0]
+            assert f"delta={value!r}" in code and np.array_equal(c.p_lower, p_lower)
+        else:  # the toy moves; the radii do not
+            assert [metric(page, label) for label in RADII] == radii
+            assert charts(page)[1] != specs[1] and not np.array_equal(c.p_lower, p_lower)
+            assert ("DiscClassifier(center=(0.0, 0.0), radius=1.0)" in code if key == "base" else
+                    f"n={value}," in code and c.n == value)
     finally:
         set_widget(page, "selectbox", key, defaults[key])
 
