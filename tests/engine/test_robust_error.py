@@ -14,6 +14,8 @@ matching: e* = the largest mass of class-0 / class-1 pairs whose eps-balls share
 from __future__ import annotations
 
 import argparse
+import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,9 +28,11 @@ from strategies import KINDS, METRICS, allowed_cells, budgets, cell_cost, exampl
 
 import engine
 from engine.analyses import robust_error as re_mod
+from engine.analyses.error_grid import clean_rule, error_grid
 from engine.analyses.robust_error import RobustError, RobustErrorCurve, robust_error, rule_error
 from engine.errors import ProblemError
 
+ROOT = Path(__file__).resolve().parents[2]
 TOL = 1e-9
 LP_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
 ALL_METRICS = (*METRICS, "custom")
@@ -265,3 +269,54 @@ def test_cli_command_json_and_text():
     assert "verified" in cmd.text(out) and cmd.NAME == "robust-error" and cmd.HELP
     with pytest.raises(ProblemError, match="--eps"):
         cmd.run(parser.parse_args(["--preset", "figure2", "--eps", "1:0:3"]))
+
+
+# -- the accuracy view of Figure 2 ---------------------------------------------------------------------------
+def test_error_grid_on_figure2():
+    p = engine.load_preset("figure2")
+    eps = np.linspace(0, 2, 9)
+    g = error_grid(p, [0.0, 0.5, 1.0, 1.95], eps)
+    assert g.error.shape == g.zero_one.shape == (9, 4) and g.status == "verified"
+    assert np.all(g.error >= g.optimal[:, None] - TOL) and np.all(g.zero_one >= g.optimal[:, None] - TOL)
+    assert np.all(g.clean >= g.optimal - TOL) and g.clean[0] == pytest.approx(g.bayes_error, abs=1e-15)
+    for j, e in enumerate(g.eps_rule):  # a 0-1-robust rule is optimal at its own budget
+        i = int(np.flatnonzero(np.isclose(eps, e))[0]) if np.isclose(eps, e).any() else None
+        if i is not None:
+            assert g.zero_one[i, j] == pytest.approx(g.optimal[i], abs=TOL)
+    assert g.prior_error == pytest.approx(1 - p.mu.sum(axis=0).max())
+    assert np.ptp(g.error[:, 3]) < 0.05  # the rule for eps_rule = 1.95 nearly guesses the prior: flat
+    assert np.allclose(g.accuracy, 1 - g.error) and g.value is g.error
+
+
+def test_clean_rule_splits_ties_and_guesses_the_prior_where_mu_x_is_zero():
+    mu = np.array([[0.2, 0.2, 0.0], [0.0, 0.0, 0.0], [0.1, 0.0, 0.5]])
+    q = clean_rule(engine.Problem.from_arrays(mu, metric="abs"))
+    assert np.allclose(q, [[0.5, 0.5, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
+
+
+@settings(max_examples=examples(20))
+@given(st.data(), problems(kinds=KINDS, metrics=ALL_METRICS, max_n=5, max_m=3))
+def test_no_rule_beats_the_optimum(data, p):
+    grid = sorted({0.0, *(data.draw(budgets(p)) for _ in range(3))})
+    g = error_grid(p, grid[-2:], grid)
+    assert np.all(g.error >= g.optimal[:, None] - TOL) and np.all(g.clean >= g.optimal - TOL)
+    assert np.all(g.optimal_upper - g.optimal <= TOL)
+
+
+# -- Pydi & Jog (ICML 2020): N(-1, 1) against N(1, 1), max kind -------------------------------------------------
+@pytest.mark.slow
+def test_binned_gaussians_converge_to_phi_of_eps_minus_one():
+    spec = importlib.util.spec_from_file_location("pydi_jog", ROOT / "scripts" / "pydi_jog.py")
+    pydi_jog = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pydi_jog)
+    rows = pydi_jog.convergence([25, 50, 100, 200], [1 / 3, 0.5, 2 / 3, 0.99])
+    worst = {}
+    for r in rows:
+        print(f"{r['points']:4d} points, eps {r['eps']:.3f}: e* = {r['value']:.9f}, Phi(eps - 1) = {r['exact']:.9f}, "
+              f"distance {r['distance']:+.2e}, certificate gap {r['certificate_gap']:.1e}")
+        assert r["status"] == "verified" and r["certificate_gap"] <= TOL
+        assert abs(r["distance"]) <= 0.4 * r["width"]  # phi(0) < 0.4: at most one bin's worth of Phi
+        if r["binned"] is not None:  # even K: the binned problem's own closed form
+            assert r["value"] == pytest.approx(r["binned"], abs=TOL)
+        worst[r["points"]] = max(worst.get(r["points"], 0.0), abs(r["distance"]))
+    assert list(worst.values()) == sorted(worst.values(), reverse=True) and worst[200] < 0.02
