@@ -41,6 +41,7 @@ from engine.tradeoff import worst_status
 
 TARGET_GAP = 1e-9  # the attempts stop once the certificate closes this far
 CACHE_SIZE = 64
+REUSE_MULTIPLIER = 1e-12  # a budget multiplier this small counts as a budget that does not bind
 
 
 @dataclass(frozen=True, eq=False)
@@ -188,21 +189,27 @@ def _robust_error_cached(problem: Problem, eps_bytes: bytes) -> RobustErrorCurve
     grid = np.unique(eps)  # sorted: each re-solve starts from the basis of a nearby budget
     kind = problem.constraint
     widest = allowed_moves(problem, float(grid[-1]) if kind == "max" else np.inf)
-    lp = _Lazy(widest)
-    solved = {}
-    for e in grid:
-        moves, open_moves = _moves_at(widest, float(e), kind)
-        solved[float(e)] = _certified(problem, widest, moves, open_moves, float(e), lp)
+    ctx = _Grid(widest)
+    solved, last, last_open = {}, None, None
+    for e in map(float, grid):
+        moves, open_moves = _moves_at(widest, e, kind)
+        if last is not None and not moves.budget and np.array_equal(open_moves, last_open):
+            point = dataclasses.replace(last, eps=e)  # the same moves and no budget: the same LP, the same answer
+        else:
+            point = _certified(problem, ctx, moves, open_moves, e, _reusable(last, moves))
+        solved[e], last, last_open = point, point, open_moves
     return RobustErrorCurve(eps=eps.copy(), points=tuple(solved[float(e)] for e in eps))
 
 
-class _Lazy:
-    """The grid's ErrorLP, built on first use; None once building it failed."""
+class _Grid:
+    """What the points of one grid share: the widest moves, their ErrorLP (built on first use) and the error
+    curves of the rules met so far (a rule reused at a larger budget is swept once)."""
 
     def __init__(self, widest: Moves):
-        self.widest, self.lp, self.error = widest, None, None
+        self.widest, self.lp, self.error, self.curves = widest, None, None, {}
 
     def solve(self, eps: float, open_moves: np.ndarray) -> RawError:
+        """The LP at eps (a budget kind keeps every column open), restricted to the open moves."""
         if self.error is not None:
             raise self.error
         if self.lp is None:
@@ -211,7 +218,19 @@ class _Lazy:
             except Exception as error:  # noqa: BLE001 - reported by the caller as a failed attempt
                 self.error = error
                 raise
-        return self.lp.solve(eps, open_moves)
+        raw = self.lp.solve(eps, None if self.widest.budget else open_moves)
+        return raw if raw.plan is None else dataclasses.replace(raw, plan=raw.plan[open_moves])
+
+    def exact_error(self, moves: Moves, q: np.ndarray, eps: float) -> float:
+        """e(eps, q): the hull sweep over every move (budget kinds; at eps = 0 it uses the free moves only), or
+        the best reply within the ball (``max`` kind)."""
+        ell = 1.0 - q.ravel()
+        if not self.widest.budget:
+            return best_response_loss(moves, ell)
+        key = ell.tobytes()
+        if key not in self.curves:
+            self.curves[key] = loss_curve(self.widest, ell)
+        return float(self.curves[key](np.array([eps]))[0])
 
 
 def _moves_at(widest: Moves, eps: float, kind: str) -> tuple[Moves, np.ndarray]:
@@ -226,14 +245,23 @@ def _moves_at(widest: Moves, eps: float, kind: str) -> tuple[Moves, np.ndarray]:
     return dataclasses.replace(widest.subset(open_moves), budget=False), open_moves
 
 
-def _certified(problem: Problem, widest: Moves, moves: Moves, open_moves: np.ndarray, eps: float,
-               lp: _Lazy) -> RobustError:
+def _reusable(last: RobustError | None, moves: Moves) -> RawError | None:
+    """The last (smaller) budget's answer, worth trying first when its budget did not bind (lambda = 0): its
+    plan stays feasible and its rule then stays optimal as eps grows, so the LP is skipped if they still close."""
+    if last is None or not (moves.budget and last.moves is moves) or last.multiplier is None:
+        return None
+    return RawError(last.mass, last.q, last.multiplier, "optimal") if last.multiplier <= REUSE_MULTIPLIER else None
+
+
+def _certified(problem: Problem, ctx: _Grid, moves: Moves, open_moves: np.ndarray, eps: float,
+               hint: RawError | None = None) -> RobustError:
     """Run the attempts at one budget, keep the best plan and the best rule, and certify them."""
     plan = stay_plan(moves)
     lower = table_error(perturbed_table(moves, plan))
     q, upper, multiplier, method, notes, answered = None, np.inf, None, "none", [], False
-    attempts = (
-        ("highs-simplex", lambda: _on_subset(lp.solve(eps, open_moves), open_moves)),
+    attempts = (("reused", lambda: hint),) if hint is not None else ()
+    attempts += (
+        ("highs-simplex", lambda: ctx.solve(eps, open_moves)),
         ("highs-ipm", lambda: solve_error_linprog(moves, eps)),
     )
     for name, attempt in attempts:
@@ -253,24 +281,19 @@ def _certified(problem: Problem, widest: Moves, moves: Moves, open_moves: np.nda
         if value > lower:
             plan, lower = candidate, value
         rule = dual_rule(raw.q)
-        value = _exact_error(widest, moves, rule, eps)
+        value = ctx.exact_error(moves, rule, eps)
         if value < upper:
             q, upper, multiplier, method = rule, value, raw.multiplier, name
-        if upper - lower > TARGET_GAP:
+        if upper - lower > TARGET_GAP and name != "reused":
             notes.append(f"{name} left a gap of {upper - lower:.2g}")
     if q is None:
-        q, upper = _trivial_rule(problem, widest, moves, eps)
+        q, upper = _trivial_rule(problem, ctx, moves, eps)
     certificate = Certificate(lower, upper)
     status = "verified" if certificate.gap <= VERIFIED_GAP else ("approximate" if answered else "failed")
     return RobustError(
         eps=eps, value=lower, q=q, nu=perturbed_table(moves, plan), multiplier=multiplier,
         certificate=certificate, status=status, method=method, message="; ".join(notes), moves=moves, mass=plan,
     )
-
-
-def _on_subset(raw: RawError, open_moves: np.ndarray) -> RawError:
-    """An answer on the widest moves restricted to the open ones (closed ones carry nothing)."""
-    return raw if raw.plan is None else dataclasses.replace(raw, plan=raw.plan[open_moves])
 
 
 def dual_rule(q: np.ndarray) -> np.ndarray:
@@ -281,19 +304,11 @@ def dual_rule(q: np.ndarray) -> np.ndarray:
     return np.where(sums > 0, a / np.where(sums > 0, sums, 1.0), 1.0 / a.shape[1])
 
 
-def _exact_error(widest: Moves, moves: Moves, q: np.ndarray, eps: float) -> float:
-    """e(eps, q) by the hull sweep (budget kinds, over every move) or the best reply within the ball."""
-    ell = 1.0 - q.ravel()
-    if widest.budget:  # a budget kind: the curve over every move, at eps (its value at 0 uses free moves only)
-        return float(loss_curve(widest, ell)(np.array([eps]))[0])
-    return best_response_loss(moves, ell)
-
-
-def _trivial_rule(problem: Problem, widest: Moves, moves: Moves, eps: float) -> tuple[np.ndarray, float]:
+def _trivial_rule(problem: Problem, ctx: _Grid, moves: Moves, eps: float) -> tuple[np.ndarray, float]:
     """The better of the uniform rule and the constant guess of the likeliest label, with its exact error."""
     guess = np.zeros((problem.n, problem.m))
     guess[:, int(np.argmax(problem.mu.sum(axis=0)))] = 1.0
     rules = (np.full((problem.n, problem.m), 1.0 / problem.m), guess)
-    errors = [_exact_error(widest, moves, r, eps) for r in rules]
+    errors = [ctx.exact_error(moves, r, eps) for r in rules]
     best = int(np.argmin(errors))
     return rules[best], errors[best]

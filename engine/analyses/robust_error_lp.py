@@ -44,6 +44,7 @@ import scipy.sparse as sp
 from engine.moves import Moves
 
 TOLERANCE = 1e-10  # HiGHS's primal and dual feasibility tolerances (its defaults are 1e-7)
+SIMPLEX_CHOOSE, SIMPLEX_DUAL = 0, 1  # HiGHS's simplex_strategy values
 _BANNER_LOCK = threading.Lock()
 _BANNER_SHOWN = False
 
@@ -128,17 +129,25 @@ class ErrorLP:
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
         self.h = _new_highs()
+        self.h.setOptionValue("simplex_strategy", SIMPLEX_DUAL if moves.budget else SIMPLEX_CHOOSE)
         self.h.passModel(lp)
         self._cells = atoms + np.arange(cells)
         self._budget_row = atoms + cells if moves.budget else None
         self._open = np.ones(self.k, bool)
         self._inf = inf
 
-    def solve(self, eps: float, open_moves: np.ndarray) -> RawError:
-        """Re-solve at budget eps with only ``open_moves`` (a mask over the widest moves) allowed."""
+    def solve(self, eps: float, open_moves: np.ndarray | None = None) -> RawError:
+        """Re-solve at budget eps with only ``open_moves`` (a mask over the widest moves; None: all) allowed.
+
+        A budget kind keeps every column open, even at eps = 0 (where the budget row alone stops the costly
+        moves): along the grid only its right-hand side grows, which keeps the last basis dual feasible, the
+        case for the dual simplex. The ``max`` kind opens columns instead, which keeps the last basis primal
+        feasible: HiGHS then chooses its simplex variant itself (measured 6x faster than forcing the dual
+        simplex, 2x faster than forcing the primal one, on a 50x10 problem over 41 budgets).
+        """
         import highspy
 
-        changed = np.flatnonzero(open_moves != self._open)
+        changed = np.flatnonzero(open_moves != self._open) if open_moves is not None else ()
         if len(changed):
             upper = np.where(open_moves[changed], self._inf, 0.0)
             self.h.changeColsBounds(len(changed), changed.astype(np.int32), np.zeros(len(changed)), upper)

@@ -202,7 +202,8 @@ def test_scalar_and_list_budgets():
     assert point.argmax is point.nu and point.argmin is point.q
     curve = robust_error(p, [0.5, 0.0, 0.5])
     assert isinstance(curve, RobustErrorCurve) and list(curve.eps) == [0.5, 0.0, 0.5]
-    assert curve.value[0] == curve.value[2] == point.value and curve.value[1] <= point.value
+    assert curve.value[0] == curve.value[2] == pytest.approx(point.value, abs=1e-12)
+    assert curve.value[1] <= point.value
     assert isinstance(rule_error(p, point.q, 0.5), float)
 
 
