@@ -207,6 +207,14 @@ def test_scalar_and_list_budgets():
     assert isinstance(rule_error(p, point.q, 0.5), float)
 
 
+def test_results_pickle_for_the_page_caches():
+    import pickle
+
+    curve = robust_error(engine.load_preset("figure2"), [0.0, 0.5])
+    back = pickle.loads(pickle.dumps(curve))
+    assert np.array_equal(back.value, curve.value) and np.array_equal(back.points[1].plan, curve.points[1].plan)
+
+
 @pytest.mark.parametrize("eps, words", [(-1, "non-negative"), (float("nan"), "finite"), ([], "non-empty"),
                                         ("abc", "number")])
 def test_bad_budgets_are_sentences(eps, words):
