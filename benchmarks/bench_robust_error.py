@@ -2,7 +2,7 @@
 
     python benchmarks/bench_robust_error.py [--quick]
 
-Ours: ``robust_error(problem, grid)``: the sparse LP of ``engine.analyses.robust_error_lp`` built once and
+Ours: ``robust_error(problem, grid)``: the sparse LP of ``engine.solvers.error_lp`` built once and
 re-solved from the last basis at each budget (highspy's dual simplex), every point certified (a repaired plan's
 error below, the exact worst-case error of the dual rule above). Peers, both per budget and uncertified:
 
@@ -29,10 +29,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine import Problem, load_preset  # noqa: E402
-from engine.analyses.robust_error import _moves_at, clear_cache, robust_error  # noqa: E402
-from engine.analyses.robust_error_lp import solve_error_linprog  # noqa: E402
-from engine.moves import allowed_moves  # noqa: E402
+from engine import Problem, load_preset, robust_error  # noqa: E402
+from engine.analyses.robust_error import clear_cache  # noqa: E402
+from engine.core.moves import allowed_moves, perturbed_table  # noqa: E402
+from engine.solvers.error_lp import solve_error_linprog  # noqa: E402
 
 
 def instance(n: int, m: int, constraint: str = "expected", seed: int = 0, spread: float = 0.12) -> Problem:
@@ -84,13 +84,11 @@ def cvxpy_curve(problem: Problem, grid: np.ndarray) -> np.ndarray:
 
 def linprog_curve(problem: Problem, grid: np.ndarray) -> np.ndarray:
     """Our sparse LP, rebuilt and solved afresh by scipy's HiGHS at every budget (no warm start, no certificate)."""
-    widest = allowed_moves(problem, float(grid[-1]) if problem.constraint == "max" else np.inf)
     out = []
     for e in grid:
-        moves, _ = _moves_at(widest, float(e), problem.constraint)
+        moves = allowed_moves(problem, float(e))
         raw = solve_error_linprog(moves, float(e))
-        nu = np.bincount(moves.target, raw.plan, minlength=moves.n * moves.m).reshape(moves.n, moves.m)
-        out.append(1.0 - nu.max(axis=1).sum())
+        out.append(1.0 - perturbed_table(moves, raw.plan).max(axis=1).sum())
     return np.array(out)
 
 

@@ -25,8 +25,7 @@ from scipy.stats import norm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.analyses.robust_error import robust_error  # noqa: E402
-from engine.problem import Problem  # noqa: E402
+from engine import Problem, robust_error  # noqa: E402
 
 HALF_WIDTH = 5.0  # [-5, 5]: beyond it each class has mass below 4e-5 (folded into the end bins)
 

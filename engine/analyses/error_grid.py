@@ -1,6 +1,7 @@
 """The accuracy view of Figure 2: each robust rule's worst-case 0-1 error under each attack.
 
-DESIGN.md §1, "Figure 2" and "Robust accuracy". For the cross-entropy-robust rules q*_{eps_rule} of (13),
+DESIGN.md §1 and docs/design.md, "Other analyses" and "Robust accuracy". For the cross-entropy-robust rules
+q*_{eps_rule} of (13),
 
 .. math::
     e(\\varepsilon_{attack}, \\varepsilon_{rule})
@@ -19,9 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.analyses.robust_error import robust_error, rule_error
-from engine.problem import Problem, check_eps_values
-from engine.saddle import solve_saddle  # engine.solvers.chain after issue 12
-from engine.tradeoff import worst_status
+from engine.bounds.result import Status
+from engine.core.checks import check_eps_values
+from engine.core.problem import Problem
+from engine.solvers.chain import saddle_at
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,7 +44,7 @@ class ErrorGrid:
     clean_rule: np.ndarray
     bayes_error: float
     prior_error: float
-    status: str
+    status: Status
 
     @property
     def value(self) -> np.ndarray:
@@ -69,7 +71,7 @@ def error_grid(problem: Problem, eps_rule, eps_attack) -> ErrorGrid:
     """The accuracy view of Figure 2: each robust rule's exact worst-case error under each attack."""
     rule_eps = check_eps_values(eps_rule, "eps_rule")
     attack_eps = check_eps_values(eps_attack, "eps_attack")
-    saddles = [solve_saddle(problem, e) for e in rule_eps]
+    saddles = [saddle_at(problem, e) for e in rule_eps]
     rules = np.stack([s.q for s in saddles])
     zero_one_curve = robust_error(problem, rule_eps)
     optimal = robust_error(problem, attack_eps)
@@ -82,5 +84,5 @@ def error_grid(problem: Problem, eps_rule, eps_attack) -> ErrorGrid:
         optimal=optimal.value, optimal_upper=optimal.upper, clean=rule_error(problem, bayes, attack_eps),
         rules=rules, zero_one_rules=zero_one_curve.rules, clean_rule=bayes,
         bayes_error=1.0 - float(mu.max(axis=1).sum()), prior_error=1.0 - float(mu.sum(axis=0).max()),
-        status=worst_status([s.status for s in saddles] + [zero_one_curve.status, optimal.status]),
+        status=Status.worst([s.status for s in saddles] + [zero_one_curve.status, optimal.status]),
     )

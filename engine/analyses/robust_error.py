@@ -1,19 +1,19 @@
 """Robust accuracy: the least worst-case 0-1 error any randomised classifier can reach, certified.
 
-DESIGN.md §1, "Robust accuracy". For a randomised rule q(y|x) on all of X and a perturbed law nu in D(eps)
-(the paper's constraint sets (3), (4)/(6) with cost (7), or the joint Wasserstein ball), the 0-1 loss
-E_nu[1 - q(Y|X')] is bilinear, so as in Theorem 1 ((13) = (14)) the order of play does not matter:
+DESIGN.md §1 and docs/design.md, "Robust accuracy". For a randomised rule q(y|x) on all of X and a perturbed
+law nu in D(eps) (the paper's constraint sets (3), (4)/(6) with cost (7), or the joint Wasserstein ball), the
+0-1 loss E_nu[1 - q(Y|X')] is bilinear, so as in Theorem 1 ((13) = (14)) the order of play does not matter:
 
 .. math::
     e^*(\\varepsilon) = \\min_{q} \\max_{\\nu \\in D(\\varepsilon)} E_\\nu[1 - q(Y|X')]
       = \\max_{\\nu \\in D(\\varepsilon)} \\Big(1 - \\sum_{x'} \\max_y \\nu(x', y)\\Big),
 
-a linear program (``engine.analyses.robust_error_lp``); its duals give the optimal rule on all of X. Each
-point carries a certificate of the same kind as h*'s (``engine.certificate``):
+a linear program (``engine.solvers.error_lp``); its duals give the optimal rule on all of X. Each point
+carries a certificate of the same kind as h*'s (``engine.bounds``), in probability instead of nats:
 
 - lower: 1 - sum_x' max_y nu(x', y) of a *repaired* plan, feasible in floating point, so it is attained;
 - upper: the exact worst-case error of the returned rule, e(eps, q) = max_{nu in D(eps)} E_nu[1 - q], by the
-  hull sweep of ``engine.loss`` with the loss l = 1 - q instead of -log q (Gao & Kleywegt's dual).
+  hull sweep of ``engine.bounds.loss`` with the loss l = 1 - q instead of -log q (Gao & Kleywegt's dual).
 
 Status: ``verified`` when upper - lower <= VERIFIED_GAP (1e-6; the LP usually closes it below 1e-9),
 ``approximate`` when a solver answered but left a larger gap, ``failed`` when none answered (then the
@@ -31,37 +31,32 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.analyses.robust_error_lp import ErrorLP, RawError, solve_error_linprog
-from engine.certificate import VERIFIED_GAP, Certificate, perturbed_table, repair_plan, stay_plan
-from engine.loss import _budget_curve as loss_curve  # engine.bounds.loss.loss_curve after issue 12
-from engine.loss import best_response_loss, check_rule
-from engine.moves import LIMIT_SLACK, Moves, allowed_moves
-from engine.problem import Problem, check_eps_values
-from engine.tradeoff import worst_status
+from engine.bounds.loss import best_response_loss, budget_curve, exact_loss
+from engine.bounds.plan import repair_plan, stay_plan
+from engine.bounds.result import VERIFIED_GAP, Certificate, Certified, Status
+from engine.core.checks import check_eps_values, check_rule
+from engine.core.moves import LIMIT_SLACK, Moves, allowed_moves, every_move, perturbed_table
+from engine.core.problem import Problem
+from engine.solvers.error_lp import ErrorLP, RawError, solve_error_linprog
 
 TARGET_GAP = 1e-9  # the attempts stop once the certificate closes this far
 CACHE_SIZE = 64
 REUSE_MULTIPLIER = 1e-12  # a budget multiplier this small counts as a budget that does not bind
 
 
-@dataclass(frozen=True, eq=False)
-class RobustError:
+@dataclass(frozen=True, eq=False, kw_only=True)
+class RobustError(Certified):
     """e*(eps) at one budget: the worst-case nu (and its plan), the optimal randomised rule q, a certificate.
 
     ``value`` is the lower bound: the error of a plan that satisfies the constraints exactly, so it is
     attained; ``certificate.upper`` is the exact worst-case error of ``q``. ``multiplier`` is the budget's
-    lambda (None for the ``max`` kind and at eps = 0).
+    lambda (None for the ``max`` kind and at eps = 0). ``moves`` and ``mass``: the plan as a mass per move.
     """
 
-    eps: float
     value: float
     q: np.ndarray
     nu: np.ndarray
     multiplier: float | None
-    certificate: Certificate
-    status: str
-    method: str
-    message: str
     moves: Moves
     mass: np.ndarray
 
@@ -124,13 +119,13 @@ class RobustErrorCurve:
         return tuple(p.certificate for p in self.points)
 
     @property
-    def statuses(self) -> tuple[str, ...]:
+    def statuses(self) -> tuple[Status, ...]:
         return tuple(p.status for p in self.points)
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         """The least certain status along the grid."""
-        return worst_status(self.statuses)
+        return Status.worst(self.statuses)
 
     @property
     def rules(self) -> np.ndarray:
@@ -147,7 +142,7 @@ def robust_error(problem: Problem, eps_values):
     """e*(eps) with its certificate: a ``RobustError`` for a scalar eps, a ``RobustErrorCurve`` for a list.
 
     The LP is built once for the whole grid and re-solved from the last basis at each budget, in increasing
-    order (see ``engine.analyses.robust_error_lp``); results are kept per problem and grid.
+    order (see ``engine.solvers.error_lp``); results are kept per problem and grid.
     """
     eps = check_eps_values(eps_values)
     curve = _robust_error_cached(problem, eps.tobytes())
@@ -158,17 +153,12 @@ def rule_error(problem: Problem, q, eps_values):
     """e(eps, q) = max_{nu in D(eps)} E_nu[1 - q(Y|X')], the exact worst-case error of any randomised rule q
     (a deterministic classifier is a 0/1 table), for each eps: a float for a scalar eps, else an array.
 
-    The hull sweep of ``engine.loss`` with l = 1 - q (DESIGN.md §1, "Loss of a fixed rule under attack"):
+    The hull sweep of ``engine.bounds.loss`` with l = 1 - q (docs/design.md, "The exact loss of a rule"):
     concave and piecewise linear in eps for the budget kinds, a step function for the ``max`` kind.
     """
     q = check_rule(q, problem.n, problem.m)
     eps = check_eps_values(eps_values)
-    ell = 1.0 - q.ravel()
-    if problem.constraint == "max":
-        widest = allowed_moves(problem, float(eps.max()))
-        out = np.array([best_response_loss(_moves_at(widest, e, "max")[0], ell) for e in eps])
-    else:
-        out = loss_curve(allowed_moves(problem, np.inf), ell)(eps)
+    out = exact_loss(problem, 1.0 - q.ravel(), eps)
     return out if np.ndim(eps_values) else float(out[0])
 
 
@@ -188,7 +178,7 @@ def _robust_error_cached(problem: Problem, eps_bytes: bytes) -> RobustErrorCurve
     eps = np.frombuffer(eps_bytes)
     grid = np.unique(eps)  # sorted: each re-solve starts from the basis of a nearby budget
     kind = problem.constraint
-    widest = allowed_moves(problem, float(grid[-1]) if kind == "max" else np.inf)
+    widest = allowed_moves(problem, float(grid[-1])) if kind == "max" else every_move(problem)
     ctx = _Grid(widest)
     solved, last, last_open = {}, None, None
     for e in map(float, grid):
@@ -229,7 +219,7 @@ class _Grid:
             return best_response_loss(moves, ell)
         key = ell.tobytes()
         if key not in self.curves:
-            self.curves[key] = loss_curve(self.widest, ell)
+            self.curves[key] = budget_curve(self.widest, ell)
         return float(self.curves[key](np.array([eps]))[0])
 
 
@@ -289,7 +279,10 @@ def _certified(problem: Problem, ctx: _Grid, moves: Moves, open_moves: np.ndarra
     if q is None:
         q, upper = _trivial_rule(problem, ctx, moves, eps)
     certificate = Certificate(lower, upper)
-    status = "verified" if certificate.gap <= VERIFIED_GAP else ("approximate" if answered else "failed")
+    if certificate.gap <= VERIFIED_GAP:
+        status = Status.VERIFIED
+    else:
+        status = Status.APPROXIMATE if answered else Status.FAILED
     return RobustError(
         eps=eps, value=lower, q=q, nu=perturbed_table(moves, plan), multiplier=multiplier,
         certificate=certificate, status=status, method=method, message="; ".join(notes), moves=moves, mass=plan,

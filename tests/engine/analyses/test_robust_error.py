@@ -1,6 +1,6 @@
 """engine.analyses.robust_error: the robust 0-1 error e*(eps) against formulations built here.
 
-Independent of the engine's LP (a primal over the plan, ``robust_error_lp``): the *minimax over q* solved
+Independent of the engine's LP (a primal over the plan, ``engine.solvers.error_lp``): the *minimax over q* solved
 directly as one dense LP by HiGHS,
 
     min_{q, lam >= 0, s}  lam eps + sum_a mu(a) s_a   s.t.  s_a >= 1 - q(c) - lam cost(a, c) on each allowed move,
@@ -13,7 +13,6 @@ matching: e* = the largest mass of class-0 / class-1 pairs whose eps-balls share
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from engine.analyses.error_grid import clean_rule, error_grid
 from engine.analyses.robust_error import RobustError, RobustErrorCurve, robust_error, rule_error
 from engine.errors import ProblemError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TOL = 1e-9
 LP_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
 ALL_METRICS = (*METRICS, "custom")
@@ -262,22 +261,6 @@ def test_the_interior_point_attempt_closes_when_the_simplex_fails(monkeypatch):
     assert {pt.method for pt in curve.points} == {"highs-ipm"} and curve.status == "verified"
     for e, v in zip(curve.eps, curve.value, strict=True):
         assert v == pytest.approx(minimax_lp(p, e), abs=TOL)
-
-
-def test_cli_command_json_and_text():
-    from engine import cli_robust_error as cmd
-
-    parser = argparse.ArgumentParser()
-    cmd.add_arguments(parser)
-    out = cmd.run(parser.parse_args(["--preset", "figure2", "--eps", "0:2:5"]))
-    assert set(out) == {"eps", "error", "lower", "upper", "status", "rule"}
-    curve = robust_error(engine.load_preset("figure2"), np.linspace(0, 2, 5))
-    assert out["eps"] == curve.eps.tolist() and out["error"] == curve.value.tolist()
-    assert out["upper"] == curve.upper.tolist() and out["status"] == list(curve.statuses)
-    assert out["rule"] == curve.rule.tolist()
-    assert "verified" in cmd.text(out) and cmd.NAME == "robust-error" and cmd.HELP
-    with pytest.raises(ProblemError, match="--eps"):
-        cmd.run(parser.parse_args(["--preset", "figure2", "--eps", "1:0:3"]))
 
 
 # -- the accuracy view of Figure 2 ---------------------------------------------------------------------------

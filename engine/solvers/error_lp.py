@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from engine.moves import Moves
+from engine.core.moves import Moves
 
 TOLERANCE = 1e-10  # HiGHS's primal and dual feasibility tolerances (its defaults are 1e-7)
 SIMPLEX_CHOOSE, SIMPLEX_DUAL = 0, 1  # HiGHS's simplex_strategy values

@@ -11,7 +11,8 @@ feature values, columns: labels). Errors are probabilities, so ``--units`` does 
 
 from __future__ import annotations
 
-from engine.cli import add_problem_options, load_problem, parse_range  # engine.cli.options after issue 12
+from engine.analyses.robust_error import robust_error
+from engine.cli.options import add_json_option, add_problem_options, load_problem, parse_range
 
 NAME = "robust-error"
 HELP = "certified robust 0-1 error (best worst-case error of any classifier) along an eps grid"
@@ -21,18 +22,16 @@ def add_arguments(parser) -> None:
     """The problem options and the grid of budgets."""
     add_problem_options(parser)
     parser.add_argument("--eps", required=True, metavar="A:B:N", help="the budgets (or a list a,b,c)")
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    add_json_option(parser)
 
 
 def run(args) -> dict:
     """The JSON-ready curve."""
-    from engine.analyses.robust_error import robust_error
-
     problem = load_problem(args)
     curve = robust_error(problem, parse_range(args.eps, "--eps"))
     return {
         "eps": curve.eps.tolist(), "error": curve.value.tolist(), "lower": curve.lower.tolist(),
-        "upper": curve.upper.tolist(), "status": list(curve.statuses), "rule": curve.rule.tolist(),
+        "upper": curve.upper.tolist(), "status": [str(s) for s in curve.statuses], "rule": curve.rule.tolist(),
     }
 
 
