@@ -98,6 +98,7 @@ class RobustErrorCurve:
 
     @property
     def lower(self) -> np.ndarray:
+        """The same as ``value``: each feasible plan's error."""
         return self.value
 
     @property
@@ -107,6 +108,7 @@ class RobustErrorCurve:
 
     @property
     def gap(self) -> np.ndarray:
+        """upper - lower at each eps."""
         return self.upper - self.lower
 
     @property
@@ -116,10 +118,12 @@ class RobustErrorCurve:
 
     @property
     def certificates(self) -> tuple[Certificate, ...]:
+        """Each point's certificate."""
         return tuple(p.certificate for p in self.points)
 
     @property
     def statuses(self) -> tuple[Status, ...]:
+        """Each point's status."""
         return tuple(p.status for p in self.points)
 
     @property
