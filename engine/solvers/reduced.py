@@ -178,11 +178,11 @@ def screen(moves: Moves, table: Table, x: np.ndarray, tau: float) -> np.ndarray:
     keep[table.index[heavy]] = True
     slack = np.full(len(moves.cost), np.inf)
     slack[table.index[table.valid]] = (z.max(axis=1)[:, None] - z)[table.valid]
-    keep[_first_per_group(moves.target, slack)] = True  # each cell's move closest to tight
+    keep[first_per_group(moves.target, slack)] = True  # each cell's move closest to tight
     return keep
 
 
-def _first_per_group(group: np.ndarray, key: np.ndarray, count: int = 1) -> np.ndarray:
+def first_per_group(group: np.ndarray, key: np.ndarray, count: int = 1) -> np.ndarray:
     """Indices of the ``count`` smallest ``key`` within each value of ``group``."""
     order = np.lexsort((key, group))
     g = group[order]
@@ -253,7 +253,7 @@ def entering_moves(table: Table, keep: np.ndarray, q: np.ndarray, lam: float, ti
     atoms = np.flatnonzero(wanted.any(axis=1))
     per_atom = table.index[atoms, np.argmax(excess[atoms], axis=1)]
     flat = np.flatnonzero(wanted)
-    per_cell = table.index.ravel()[flat[_first_per_group(table.target.ravel()[flat], -excess.ravel()[flat])]]
+    per_cell = table.index.ravel()[flat[first_per_group(table.target.ravel()[flat], -excess.ravel()[flat])]]
     return np.union1d(per_atom, per_cell)
 
 
@@ -265,7 +265,7 @@ def entering_moves(table: Table, keep: np.ndarray, q: np.ndarray, lam: float, ti
 SETTINGS = ({**FAST, "tol_feas": 1e-8, "tol_gap_abs": 1e-8, "tol_gap_rel": 1e-8}, FAST, STEADY, CAREFUL)
 
 
-def _solve_subset(moves: Moves, eps: float, method: str, level: int = 0) -> tuple[RawSaddle, int]:
+def solve_subset(moves: Moves, eps: float, method: str, level: int = 0) -> tuple[RawSaddle, int]:
     """Clarabel on the kept moves with SETTINGS[level], moving on to more careful settings when a solve
     stalls; returns the answer and the level that gave it."""
     for tried in range(level, len(SETTINGS)):
@@ -316,8 +316,8 @@ def _far(moves: Moves, plan: np.ndarray, eps: float, entering: int) -> bool:
 def local_moves(moves: Moves) -> np.ndarray:
     """Stays, each atom's NEAREST cheapest moves and each cell's cheapest incoming move, as a mask."""
     keep = moves.is_stay.copy()
-    keep[_first_per_group(moves.source, moves.cost, NEAREST)] = True
-    keep[_first_per_group(moves.target, moves.cost)] = True
+    keep[first_per_group(moves.source, moves.cost, NEAREST)] = True
+    keep[first_per_group(moves.target, moves.cost)] = True
     return keep
 
 
@@ -337,7 +337,7 @@ def solve_saddle_reduced(problem: Problem, moves: Moves, eps: float, rounds: int
         keep |= screen(moves, table, smoothed_potentials(table, eps, moves.budget), TEMPERATURES[-1])
     raw, level = None, 0
     for _ in range(rounds):
-        sub, level = _solve_subset(moves.subset(keep), eps, method, level)
+        sub, level = solve_subset(moves.subset(keep), eps, method, level)
         rule = sane_rule(sub.q, moves.n, moves.m)
         if sub.plan is None or rule is None:
             return raw or RawSaddle(None, None, None, sub.status, method)
