@@ -6,6 +6,7 @@ objects) -> ``bounds`` (the certificate's halves) -> ``solvers`` -> ``analyses``
 texts' models), ``io`` (presets, scenarios), ``formats`` (text formats) and ``batch`` beside them.
 """
 
+from engine.analyses.data_limits import DataLimits, ModelCurve, data_limits
 from engine.analyses.deterministic import DeterministicGap, deterministic_gap, map_segment
 from engine.analyses.error_grid import ErrorGrid, clean_rule, error_grid
 from engine.analyses.privacy import PrivacyCurve, privacy_curve
@@ -47,7 +48,9 @@ from engine.context.tsipras import (
 from engine.core.information import to_units
 from engine.core.problem import Problem
 from engine.errors import ProblemError
+from engine.io.binning import BinnedProblem, Binning, from_samples
 from engine.io.presets import load_preset, preset_info, preset_names
+from engine.io.samples import Samples, load_dataset, read_samples_csv
 from engine.io.scenario import problem_from_json, problem_to_json
 from engine.solvers.chain import Attempt, chain_override, clear_cache, solve_saddle
 
@@ -58,6 +61,9 @@ __all__ = [
     "robust_rule", "rule_loss", "to_units", "tradeoff_grid", "worst_case",
     # robust accuracy, the 0-1 loss (engine.analyses.robust_error, .error_grid)
     "ErrorGrid", "RobustError", "RobustErrorCurve", "clean_rule", "error_grid", "robust_error", "rule_error",
+    # real data (engine.io.samples, .binning; engine.analyses.data_limits)
+    "BinnedProblem", "Binning", "DataLimits", "ModelCurve", "Samples", "data_limits", "from_samples", "load_dataset",
+    "read_samples_csv",
     # the solver chain (engine.solvers.chain): injectable, cached
     "Attempt", "chain_override", "clear_cache", "solve_saddle",
     # Tsipras et al. (ICLR 2019): engine.context.tsipras

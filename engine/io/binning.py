@@ -251,7 +251,8 @@ def _bins(bins, axes: int) -> tuple[int, ...]:
         raise ProblemError(f"Give one bin count, or one per axis ({axes}); got {len(values)}.")
     out = []
     for b in values:
-        whole = isinstance(b, (int, float, np.integer, np.floating)) and not isinstance(b, bool) and float(b).is_integer()
+        number = isinstance(b, (int, float, np.integer, np.floating)) and not isinstance(b, bool)
+        whole = number and float(b).is_integer()
         if not whole:
             raise ProblemError(f"The number of bins must be a whole number from 2 to {MAX_BINS}; got {b!r}.")
         if not 2 <= int(b) <= MAX_BINS:

@@ -33,8 +33,8 @@ from __future__ import annotations
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from engine.bounds.loss import log_losses
 from engine.bounds.local import grouped, local_loss_at, local_loss_slope
+from engine.bounds.loss import log_losses
 from engine.bounds.plan import plan_value, repair_plan, stay_plan
 from engine.bounds.result import VERIFIED_GAP, Certificate, Status
 from engine.core.moves import Moves, every_move
