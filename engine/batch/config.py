@@ -10,6 +10,8 @@ A config is a JSON or TOML file (TOML when the name ends in ``.toml``), or the s
                   the n*m cells drawn with numpy.random.default_rng([seed, i]), positions 1..n, so
                   problem i never depends on count; ids NAME-0, NAME-1, ...
               {"csv": PATH or GLOB, "metric"?, "normalise"?, "id"?}        mu tables (docs/design.md, "Files")
+              {"dataset": NAME or [NAMES], "features"?, "bins"?, "cost"?, "binning"?, "drop_bad_rows"?, "id"?}
+              {"samples": PATH, "label"?, the same keys}                   binned samples (engine.batch.datasets)
     eps       "A:B:N" (N budgets from A to B), a list of budgets, or one budget; sorted, no repeats
     kinds     a list of expected | max | joint (default ["expected"]); each problem is solved under each
     kappa     the joint kind's label-change price(s): a number or a list (default 1); joint only
@@ -34,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.batch.datasets import DATASET_KEYS, SAMPLES_KEYS, dataset_problems, samples_problems
 from engine.core.budgets import parse_budgets
 from engine.core.checks import check_eps, check_real
 from engine.core.metrics import NAMED_METRICS, metric_or_file
@@ -47,6 +50,8 @@ SOURCE_KEYS = {
     "preset": ("preset", "metric", "id"),
     "random": ("random", "n", "m", "count", "seed", "concentration", "metric"),
     "csv": ("csv", "metric", "normalise", "id"),
+    "dataset": DATASET_KEYS,  # binned samples (engine.batch.datasets)
+    "samples": SAMPLES_KEYS,
 }
 MAX_N, MAX_M, MAX_COUNT, MAX_EPS = 2_000, 200, 1_000_000, 10_000
 
@@ -183,13 +188,13 @@ def _problems(entries, base: Path) -> list[BatchProblem]:
         where = f"The config's problems[{i}]"
         kinds = [k for k in SOURCE_KEYS if isinstance(entry, dict) and k in entry]
         if len(kinds) != 1:
-            raise ProblemError(f"{where} must be an object with exactly one of the keys preset, random or csv; "
-                               f"got {_short(entry)}.")
+            raise ProblemError(f"{where} must be an object with exactly one of the keys preset, random, csv, "
+                               f"dataset or samples; got {_short(entry)}.")
         source = kinds[0]
         where = f"{where} ({source})"
         _no_unknown(entry, SOURCE_KEYS[source], where)
         try:
-            out += {"preset": _presets, "random": _random_family, "csv": _csv_tables}[source](entry, base, where)
+            out += _SOURCES[source](entry, base, where)
         except ProblemError as e:
             message = str(e)
             if not message.startswith(where):
@@ -200,6 +205,12 @@ def _problems(entries, base: Path) -> list[BatchProblem]:
         twice = next(i for i, count in Counter(ids).items() if count > 1)
         raise ProblemError(f"The config names two problems {twice!r}; give one of them another 'id'.")
     return out
+
+
+def _binned_samples(entry: dict, base: Path, where: str) -> list[BatchProblem]:
+    """A dataset or samples source (``engine.batch.datasets``)."""
+    make = lambda pid, source, origin, problem: BatchProblem(_id(pid, where), source, origin, problem)  # noqa: E731
+    return (dataset_problems if "dataset" in entry else samples_problems)(entry, base, where, make)
 
 
 def _presets(entry: dict, base: Path, where: str) -> list[BatchProblem]:
@@ -267,6 +278,10 @@ def _csv_tables(entry: dict, base: Path, where: str) -> list[BatchProblem]:
             raise ProblemError(f"{where}: cannot read {path!r} ({e.strerror or e}).") from None
         out.append(BatchProblem(_id(entry.get("id", Path(path).stem), where), "csv", path, problem))
     return out
+
+
+_SOURCES = {"preset": _presets, "random": _random_family, "csv": _csv_tables, "dataset": _binned_samples,
+            "samples": _binned_samples}
 
 
 # -- values -------------------------------------------------------------------------------------------
