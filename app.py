@@ -21,6 +21,7 @@ pages = {
         st.Page("views/deterministic.py", title="Stochastic vs deterministic", icon=":material/casino:",
                 url_path="stochastic-vs-deterministic"),
         st.Page("views/privacy.py", title="Privacy-utility", icon=":material/lock:", url_path="privacy"),
+        st.Page("views/your_data.py", title="Your data", icon=":material/scatter_plot:", url_path="your-data"),
     ],
     "Context": [
         st.Page("views/accuracy.py", title="Robustness vs accuracy", icon=":material/compare_arrows:",

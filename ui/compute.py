@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 import engine
+from engine.analyses.data_limits import data_limits
 from engine.analyses.deterministic import deterministic_gap, map_segment, rival_map
 from engine.analyses.privacy import closed_form_leakage, privacy_curve
 from engine.analyses.tradeoff import clean_vs_robust, tradeoff_grid
@@ -22,7 +23,10 @@ from engine.context.tsipras import (
     rule_curves,
     simulate_accuracy,
 )
+from engine.io.binning import from_samples
+from engine.io.samples import load_dataset, read_samples_csv
 from figures.animation import worst_case_animation
+from figures.data import regions_figure
 
 ENTRIES = 64
 
@@ -133,3 +137,39 @@ def smoothing_toy(classifier, points: np.ndarray, sigma: float, samples: int, se
     """CERTIFY at the points (Monte Carlo, seeded) and the smoothed radii at the exact p_A there."""
     certified = certify_smoothed(classifier, points, sigma, n0=n0, n=samples, alpha=alpha, seed=seed)
     return certified, smoothed_radius(classifier, points, sigma)
+
+
+# -- your data ------------------------------------------------------------------------------------------------
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def data_problem(source: str, upload: bytes | None, label: str, features, bins: int, cost: str, method: str,
+                 drop: bool):
+    """The binned problem of the 'Your data' page (a ProblemError sentence for bad input)."""
+    samples = _samples(source, upload, label)
+    return from_samples(samples, features=features, bins=bins, cost=cost, method=method, drop_bad_rows=drop)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def data_columns(source: str, upload: bytes | None, label: str) -> tuple[str, ...]:
+    """The feature columns of a data set or an uploaded file (for the feature pickers)."""
+    return _samples(source, upload, label).columns
+
+
+def _samples(source: str, upload: bytes | None, label: str):
+    if source == "csv":
+        return read_samples_csv(upload, label=label or None, name="your file")
+    return load_dataset(source)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def data_analysis(key: str, _problem, eps_grid: tuple[float, ...], models: tuple[str, ...], rules_key: str,
+                  _rules: dict):
+    """engine.data_limits on the whole grid (a resource cache: one shared result, never modified; its saddle
+    points hold every move's plan, too large to pickle on every rerun)."""
+    return data_limits(_problem, eps_grid, models=models, rules=_rules)
+
+
+@st.cache_resource(max_entries=ENTRIES, show_spinner=False)
+def data_regions(key: str, eps_grid: tuple[float, ...], model: str, title: str, rules_key: str, _limits, _binning):
+    """The animated decision regions (one frame per budget: about as costly as every other figure of the page
+    together), built once per analysis and model; a resource cache: never modified after it is built."""
+    return regions_figure(_binning, eps_grid, [s.q for s in _limits.saddles], _limits.models[model].classifier, title)

@@ -29,6 +29,7 @@ from engine.analyses.separation import Separation, separation, zero_error_radius
 from engine.bounds.loss import exact_loss, log_losses
 from engine.bounds.result import Status
 from engine.core.checks import check_eps_values, check_rule
+from engine.core.moves import perturbed_table
 from engine.core.problem import Problem
 from engine.errors import ProblemError
 from engine.solvers.chain import Saddle
@@ -112,6 +113,11 @@ class DataLimits:
     def status(self) -> Status:
         """The least certain status of the whole analysis."""
         return Status.worst(self.statuses)
+
+    def perturbed(self, k: int) -> np.ndarray:
+        """nu*(x', y) at eps[k]: where the worst-case plan puts the mass (the table its plan makes)."""
+        s = self.saddles[k]
+        return perturbed_table(s.moves, s.plan)
 
     def gap_to_ideal(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """How far a model is from the best any rule can do: (loss - h*_upper, error - e*_upper), each >= 0 up
