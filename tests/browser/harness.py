@@ -33,6 +33,7 @@ PAGES = {  # name (also the screenshot's file name) -> url path, sidebar link, t
     "stochastic-vs-deterministic": ("stochastic-vs-deterministic", "Stochastic vs deterministic",
                                     "Stochastic versus deterministic adversary", 3),
     "privacy": ("privacy", "Privacy-utility", "Privacy-utility tradeoff", 2),
+    "your-data": ("your-data", "Your data", "Your data: the limits of robustness", 3),
     "robustness-vs-accuracy": ("robustness-vs-accuracy", "Robustness vs accuracy", "Robustness vs accuracy", 2),
     "certified-robustness": ("certified-robustness", "Certified robustness", "Certified robustness from privacy", 2),
 }

@@ -31,12 +31,13 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 TIMEOUT = 60  # seconds per script run: a cold page solves a whole eps grid; two xdist workers share 2 cores
 
-OVERVIEW, WORST_CASE, TRADEOFF, DETERMINISTIC, PRIVACY, ACCURACY, CERTIFY = (
+OVERVIEW, WORST_CASE, TRADEOFF, DETERMINISTIC, PRIVACY, ACCURACY, CERTIFY, YOUR_DATA = (
     "views/overview.py", "views/worst_case.py", "views/tradeoff.py", "views/deterministic.py", "views/privacy.py",
-    "views/accuracy.py", "views/certify.py")
+    "views/accuracy.py", "views/certify.py", "views/your_data.py")
 TITLES = {OVERVIEW: "Tradeoff Lab", WORST_CASE: "Worst-case perturbation", TRADEOFF: "Robustness tradeoff",
           DETERMINISTIC: "Stochastic versus deterministic adversary", PRIVACY: "Privacy-utility tradeoff",
-          ACCURACY: "Robustness vs accuracy", CERTIFY: "Certified robustness from privacy"}
+          ACCURACY: "Robustness vs accuracy", CERTIFY: "Certified robustness from privacy",
+          YOUR_DATA: "Your data"}
 
 
 def open_page(page: str = OVERVIEW, query: dict[str, str] | None = None, strict: bool = True) -> AppTest:

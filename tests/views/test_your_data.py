@@ -1,0 +1,53 @@
+"""The 'Your data' page (AppTest): a bundled data set binned as its URL-bound controls say, h* and e* shown as the
+engine computes them with their certificates, every model beside the ideal, and a sentence for what cannot run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pagekit import YOUR_DATA, metric, open_page, set_widget, unescaped
+
+import engine
+from ui.state import eps_grid
+from ui.widgets import percent
+
+pytestmark = pytest.mark.slow
+
+
+def expected(bins=20, features=("petal length (cm)", "petal width (cm)"), cost="l2"):
+    p = engine.from_samples(engine.load_dataset("iris"), features=list(features), bins=bins, cost=cost)
+    return p, engine.data_limits(p, eps_grid(0.0, 1.0, 21))
+
+
+def test_iris_shows_the_engines_numbers_with_certificates():
+    at = open_page(YOUR_DATA)
+    p, d = expected()
+    eps = float(at.slider(key="eps").value)
+    k = int(np.argmin(np.abs(d.eps - eps)))
+    assert metric(at, "samples used") == "150 of 150"
+    assert metric(at, "h* = least worst-case loss") == f"{d.saddles[k].certificate.lower:.4f} nats"
+    assert metric(at, "e* = least worst-case error") == percent(d.robust_error[k])
+    assert metric(at, "logistic regression: error under attack") == percent(d.models["logistic"].error[k])
+    badges = [m.value for m in at.markdown if "badge" in m.value]
+    assert any("verified, gap" in b for b in badges) and any("e*: verified" in b for b in badges)
+    assert len(at.get("plotly_chart")) == 3
+    table = at.dataframe[-1].value
+    assert (table["above h*"] >= -1e-6).all() and (table["above e*"] >= -1e-9).all()
+
+
+def test_the_controls_come_from_the_link_and_move_the_numbers():
+    at = open_page(YOUR_DATA, {"bins": "8", "cost": "squared l2: ||z - z'||^2", "eps": "0.5"})
+    p, d = expected(bins=8, cost="sql2")
+    assert float(at.slider(key="eps").value) == 0.5
+    k = int(np.argmin(np.abs(d.eps - 0.5)))
+    assert metric(at, "h* = least worst-case loss") == f"{d.saddles[k].certificate.lower:.4f} nats"
+    set_widget(at, "slider", "eps", 0.25)
+    k = int(np.argmin(np.abs(d.eps - 0.25)))
+    assert metric(at, "h* = least worst-case loss") == f"{d.saddles[k].certificate.lower:.4f} nats"
+
+
+def test_a_grid_too_large_to_wait_for_gets_a_sentence():
+    at = open_page(YOUR_DATA, {"data": "digits (bundled with scikit-learn)", "axes": "PCA projection (2-D)",
+                               "bins": "30"})
+    errors = [unescaped(e.value) for e in at.error]
+    assert any("too large to solve while you wait" in e and "8,100,000 moves" in e for e in errors), errors
