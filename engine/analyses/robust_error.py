@@ -37,8 +37,10 @@ from engine.bounds.result import VERIFIED_GAP, Certificate, Certified, Status
 from engine.core.checks import check_eps_values, check_rule
 from engine.core.moves import LIMIT_SLACK, Moves, allowed_moves, every_move, perturbed_table
 from engine.core.problem import Problem
+from engine.solvers.error_columns import ColumnLP
 from engine.solvers.error_lp import ErrorLP, RawError, solve_error_linprog
 
+COLUMNS_MIN_MOVES = 20_000  # from this many moves on, a budget kind's LP is solved by column generation (binned data)
 TARGET_GAP = 1e-9  # the attempts stop once the certificate closes this far
 CACHE_SIZE = 64
 REUSE_MULTIPLIER = 1e-12  # a budget multiplier this small counts as a budget that does not bind
@@ -208,7 +210,8 @@ class _Grid:
             raise self.error
         if self.lp is None:
             try:
-                self.lp = ErrorLP(self.widest)
+                large = self.widest.budget and len(self.widest.cost) >= COLUMNS_MIN_MOVES
+                self.lp = (ColumnLP if large else ErrorLP)(self.widest)
             except Exception as error:  # noqa: BLE001 - reported by the caller as a failed attempt
                 self.error = error
                 raise

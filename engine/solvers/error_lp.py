@@ -191,3 +191,6 @@ def solve_error_linprog(moves: Moves, eps: float) -> RawError:
     q = -marginals[:cells].reshape(moves.n, moves.m)
     lam = max(-float(marginals[cells]) * (1.0 / eps if eps > 0 else 1.0), 0.0) if moves.budget else None
     return RawError(res.x[: len(moves.cost)], q, lam, "optimal")
+
+
+new_highs = _new_highs  # the public name (engine.solvers.error_columns builds its own LP on it)
