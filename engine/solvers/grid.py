@@ -6,7 +6,9 @@ the budget is small (lambda large: a move costing c is tight only if l(c') - lam
 at most (max l - l(stay)) / lambda), and it changes little from one budget to the next. ``sweep`` uses both:
 
 1. **Local start, warm start.** At the first budget K = the stays and each atom's ``NEIGHBOURS`` cheapest moves;
-   at each next budget K = the previous budget's kept moves (the support only grows with eps, as lambda falls).
+   at each next budget K = the moves the previous plan used and the kept moves near tight there (the support
+   grows with eps, as lambda falls), and the moves the previous rule's best response uses at the new budget
+   (at the slope of its exact loss curve there: a guess of the new plan before any solve).
 2. **Reduced solve** of (15) on K (``engine.solvers.conic``): a plan, feasible for the full problem, and the
    multipliers of the cells K reaches, with the budget's lambda.
 3. **The rule on every cell** by the c-transform (docs/design.md, "The dual program"): with
@@ -14,15 +16,19 @@ at most (max l - l(stay)) / lambda), and it changes little from one budget to th
    u(c) = min over all atoms of [t(a) + lambda cost(a -> c)], the largest loss no atom would move to. No cell
    needs a move into it (``engine.solvers.reduced`` adds one per cell: 400 to 9,000 cones here), so the conic
    problems stay as small as the data.
-4. **Pricing** over every move (column generation, ``engine.solvers.reduced.entering_moves``) until the
-   Lagrangian bound meets the plan's value; if no move prices in but a gap is left, the rule's exact loss
-   decides and the moves its best response mixes enter; if none does, a more careful solver setting.
+4. **Pricing** over every move (column generation, ``entering``): each violating atom's most violating moves
+   enter, few per atom while many atoms violate and more once few do (an atom far from the other classes
+   spreads its mass over many far cells); atoms whose violations together are worth less than a quarter of the
+   certificate's precision are left. Until the Lagrangian bound meets the plan's value; if no move prices in but
+   a gap is left, the rule's exact loss decides and the moves its best response mixes enter
+   (``engine.solvers.reduced.entering_moves``); if none does, a more careful solver setting.
 
 Each budget is then certified as the chain certifies any solver (``engine.solvers.chain``): lower = H(Y|X') of the
 repaired plan, upper = the exact loss of the rule at eps, here by ``engine.bounds.local`` (exact, from the moves
 near the optimal multiplier). A budget whose certificate does not close to 1e-6 nats is solved again by the
 default chain (``saddle_at``) and the better bounds are kept, so a result is never less sure than the chain's.
-Budget 0 and the ``max`` kind (whose moves change with eps) go to the chain directly.
+Budget 0 and the ``max`` kind (whose moves change with eps) go to the chain directly; a budget that the best plan
+and the last rule so far already certify (past saturation) is reported ``carried`` and costs no solve.
 
 BLAS runs on one thread during a sweep: its solves are many small factorisations, and OpenBLAS threads that
 spin on a busy two-core machine were measured to make a 0.3 s solve take 2 s.
@@ -55,8 +61,6 @@ from engine.solvers.reduced import (
 NEIGHBOURS = 2          # each atom's cheapest moves in the first budget's start
 MAX_ROUNDS = 30         # reduced solves per budget at most
 NEAR = 0.05             # nats: kept moves this close to tight are carried to the next budget
-NEAR_ROUND = 1e-3       # ... and within a round, between two solves
-PRUNE = False
 CARRY_MASS = 1e-6       # a move carrying at least this fraction of its atom's mass is carried to the next budget
 IGNORED_SHARE = 0.25    # pricing may ignore violations worth this share of the certificate's 1e-6 nats
 ENTERING = 2.0          # entering moves per round, at most this many per atom of the problem on average ...
@@ -233,7 +237,6 @@ def solve_budget(problem: Problem, moves: Moves, table: Table, eps: float,
                 break
             level += 1
             continue
-        keep = carried(moves, current, rule, lam, keep, NEAR_ROUND) if PRUNE else keep
         keep[new] = True
     saddle = _certify(problem, moves, eps, plan, lower, q, lam_best, notes)
     return saddle, keep
