@@ -36,6 +36,29 @@ from engine.certify import (
     smoothed_radius,
     smoothing_radius,
 )
+from engine.context.concentration import (
+    DistanceCurve,
+    Expansion,
+    ExpansionCurve,
+    SphereSimulation,
+    cap_angle,
+    cap_distance_curve,
+    cap_expansion,
+    cap_expansion_curve,
+    cap_measure,
+    mean_distance_to_cap,
+    simulate_sphere,
+)
+from engine.context.high_dimensional import DimensionSweep, RobustMean, dimension_sweep, filtered_mean, robust_mean
+from engine.context.robust_statistics import (
+    CorruptionStudy,
+    ShiftSweep,
+    breakdown_points,
+    corruption_study,
+    shift_sweep,
+    worst_case_errors,
+)
+from engine.context.tukey import DepthRegions, depth_regions, tukey_depth
 from engine.deterministic import DeterministicGap, deterministic_gap, map_segment
 from engine.errors import ProblemError
 from engine.loss import rule_loss
@@ -65,6 +88,13 @@ __all__ = [
     "DiscClassifier", "LinearClassifier", "PixelDPCertificate", "RadiusComparison", "SmoothedCertificate",
     "certify_smoothed", "compare_radii", "gaussian_mechanism_radius", "pixeldp_gaussian", "pixeldp_laplace",
     "radius_curves", "smoothed_radius", "smoothing_radius",
+    # concentration of measure, adversarial spheres (seeds/004): engine.context.concentration
+    "DistanceCurve", "Expansion", "ExpansionCurve", "SphereSimulation", "cap_angle", "cap_distance_curve",
+    "cap_expansion", "cap_expansion_curve", "cap_measure", "mean_distance_to_cap", "simulate_sphere",
+    # robust statistics under corruption (seeds/004): engine.context.robust_statistics, high_dimensional, tukey
+    "CorruptionStudy", "DepthRegions", "DimensionSweep", "RobustMean", "ShiftSweep", "breakdown_points",
+    "corruption_study", "depth_regions", "dimension_sweep", "filtered_mean", "robust_mean", "shift_sweep",
+    "tukey_depth", "worst_case_errors",
     # batch sweeps: engine.batch
     "run_batch",
 ]

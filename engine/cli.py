@@ -16,6 +16,7 @@ import sys
 
 import numpy as np
 
+from engine import cli_concentration, cli_robust_mean
 from engine.errors import ProblemError
 from engine.information import to_units
 
@@ -342,6 +343,8 @@ COMMANDS = {
     "batch": (cmd_batch, text_batch, "many problems x kinds x an eps grid, resumable, into one tidy table"),
     "presets": (cmd_presets, lambda out: "\n".join(f"{k:30s} {v}" for k, v in out.items()), "list the named problems"),
 }
+MODULES = (cli_concentration, cli_robust_mean)  # one module a command (LAYOUT.md); they move under engine/cli/ later
+COMMANDS.update({m.NAME: (m.run, m.text, m.HELP) for m in MODULES})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -389,6 +392,10 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--json", action="store_true", help="print the summary as JSON")
     presets = sub.add_parser("presets", help=COMMANDS["presets"][2])
     presets.add_argument("--json", action="store_true")
+    for module in MODULES:
+        command = sub.add_parser(module.NAME, help=module.HELP)
+        module.add_arguments(command)
+        command.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 

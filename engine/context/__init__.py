@@ -1,0 +1,1 @@
+"""The other texts' models: Tsipras et al.; DP-certified robustness; concentration; robust statistics."""
