@@ -22,12 +22,13 @@ nearest to x lies on the great circle through x and the pole, so E_delta is the 
 phi(delta))) and its measure is exact. By Levy's isoperimetric inequality the cap has the least expansion of all
 sets of measure p, at every delta: it is the worst case for the bound below and the error set farthest on average.
 
-**The notes' bound** (their Theorem; Matousek, Lectures on Discrete Geometry, Thm 14.1.1): if sigma(E) >= 1/2,
-sigma(E_delta) >= 1 - 2 exp(-d delta^2 / 2). It applies only from p = 1/2 on. For 0 < p < 1/2 ("versions that
-start from mu(E) = p"): with t0 = sqrt(2 ln(2/p) / d), sigma(E_t0) >= 1/2 (else B = the complement of E_t0 has
-measure > 1/2, misses E by more than t0, and sigma(B_s) <= 1 - p < 1 - 2 exp(-d s^2/2) for s < t0 near t0), so
-``shifted_bound`` sigma(E_delta) >= 1 - 2 exp(-d (delta - t0)^2 / 2) for delta >= t0 (triangle inequality). A
-value <= 0 says nothing.
+**The notes' bound** (their Theorem; Matousek, Lectures on Discrete Geometry, Thm 14.1.1): if sigma(E) >= 1/2, then
+sigma(E_delta) >= 1 - 2 exp(-d delta^2 / 2). It applies only from p = 1/2 on. For 0 < p < 1/2 ("versions that start
+from mu(E) = p") let t0 = sqrt(2 ln(2/p) / d). If sigma(E_t) < 1/2 for some t > t0, the rest B of the sphere has
+sigma(B) > 1/2 and lies farther than t from E, so for s < t the set B_s misses E and 1 - p >= sigma(B_s) >=
+1 - 2 exp(-d s^2 / 2); s -> t gives p <= 2 exp(-d t^2 / 2) < p. So sigma(E_t) >= 1/2 for t > t0 (and t0, by
+continuity), and by the triangle inequality ``shifted_bound``: sigma(E_delta) >= 1 - 2 exp(-d (delta - t0)^2 / 2)
+for delta >= t0. A value <= 0 says nothing.
 
 **Average distance to the nearest error** (the notes' d(E), E the errors, accuracy q = 1 - sigma(E)), by the
 layer-cake formula
