@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 import engine
+from engine.context import concentration, high_dimensional, robust_statistics, tukey
 from engine.deterministic import deterministic_gap, map_segment, rival_map
 from engine.tradeoff import clean_vs_robust, closed_form_leakage, privacy_curve, tradeoff_grid
 from figures.animation import worst_case_animation
@@ -82,3 +83,48 @@ def deterministic(key: str, _problem: engine.Problem, eps: float, alphas: tuple[
 def closed_form_rate_distortion(problem: engine.Problem, eps) -> np.ndarray | None:
     """The rate-distortion closed form to overlay, when the problem has one (cheap: not cached)."""
     return closed_form_leakage(problem, eps)
+
+
+# -- issue 19: the Context pages on concentration of measure and robust statistics (engine.context) -------------
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def sphere_expansion(d: int, measure: float, points: int = 301):
+    """The cap's expansion on ``points`` radii from 0 to engine's covering_radius (independent of the chosen delta)."""
+    return concentration.cap_expansion_curve(d, measure, np.linspace(0.0, concentration.covering_radius(d, measure),
+                                                                         points))
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def sphere_distances(measure: float, dims: tuple[int, ...]):
+    """The average distance to the cap against the dimensions."""
+    return concentration.cap_distance_curve(measure, dims)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def sphere_check(d: int, measure: float, delta: float, samples: int, seed: int) -> tuple:
+    """The expansion at delta, the cap's average distance and the seeded Monte Carlo check of both."""
+    return (concentration.cap_expansion(d, measure, delta), concentration.mean_distance_to_cap(d, measure),
+            concentration.simulate_sphere(d, measure, delta, samples=samples, seed=seed))
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def corruption(n: int, eps: float, shift: float, trim: float, repeats: int, seed: int):
+    """The estimators under the bump and their worst placements (engine CorruptionStudy)."""
+    return robust_statistics.corruption_study(n, eps, shift, trim=trim, repeats=repeats, seed=seed)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def shift_curves(n: int, eps: float, shifts: tuple[float, ...], trim: float, repeats: int, seed: int):
+    """The errors against the bump's location (independent of the chosen location)."""
+    return robust_statistics.shift_sweep(n, eps, shifts, trim=trim, repeats=repeats, seed=seed)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def dimension_curves(n: int, eps: float, dims: tuple[int, ...], repeats: int, seed: int):
+    """The errors against the dimension, the bump at sigma sqrt(d), and the eps sqrt(d) fit."""
+    return high_dimensional.dimension_sweep(n, eps, dims, repeats=repeats, seed=seed)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def plane(n: int, eps: float, shift: float, seed: int):
+    """The Tukey median and exact depth regions of a corrupted sample in the plane."""
+    return tukey.plane_study(n, eps, shift, seed=seed)

@@ -152,6 +152,18 @@ def shifted_bound(d, measure, delta):
     return _scalar_or_array(1.0 - 2.0 * np.exp(-d * gap**2 / 2))
 
 
+def covering_radius(d, measure, level: float = 0.999) -> float:
+    """The least delta at which ``shifted_bound`` proves sigma(E_delta) >= level for every E of this measure,
+    t0 + sqrt(2 ln(2 / (1 - level)) / d), or the cap's full covering radius 2 cos(theta_p / 2) if smaller (beyond it
+    the cap's expansion is the whole sphere)."""
+    d, p = check_dimension(d), check_probability(measure, "measure")
+    level = check_probability(level, "level")
+    full = 2 * math.cos(_angle(d, p) / 2) if p > 0 else 2.0
+    if level >= 1:
+        return full
+    return min(full, shift(d, p) + math.sqrt(2 * math.log(2 / (1 - level)) / d))
+
+
 # -- expansion --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Expansion:
@@ -340,6 +352,11 @@ class SphereSimulation:
     @property
     def status(self) -> str:
         return ESTIMATE
+
+    @property
+    def expansion_se(self) -> float:
+        """The estimate's own binomial standard error sqrt(f (1 - f) / samples)."""
+        return math.sqrt(self.in_expansion * (1 - self.in_expansion) / self.samples)
 
     def _binomial_gap(self, estimate: float, exact) -> float:
         exact = check_probability(exact, "exact")

@@ -31,7 +31,10 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.spatial import HalfspaceIntersection
 
+from engine.accuracy import check_seed
+from engine.context.robust_statistics import check_fraction, check_samples, corrupted_count
 from engine.errors import ProblemError
+from engine.problem import check_real
 
 MAX_POINTS = 200  # sample size for the exact regions: 2 n (n - 1) halfplanes per level
 MAX_QUERIES = 1_000_000
@@ -176,3 +179,47 @@ def depth_regions(sample) -> DepthRegions:
     median = _centroid(polygons[-1])
     return DepthRegions(sample=s, depths=tuple(depths), polygons=tuple(polygons), median=median,
                         max_depth=depths[-1])
+
+
+@dataclass(frozen=True, eq=False)
+class PlaneStudy:
+    """n draws of N(0, I_2) (numpy.random.default_rng(seed)), the first k = floor(eps n) replaced by a bump at distance
+    ``shift`` along (1, 1) / sqrt(2): the sample, its depth regions and Tukey median, its mean and coordinate-wise
+    median, and each one's distance from the true centre 0."""
+
+    n: int
+    eps: float
+    k: int
+    shift: float
+    seed: int
+    sample: np.ndarray
+    regions: DepthRegions
+    mean: np.ndarray
+    coordinate_median: np.ndarray
+
+    @property
+    def errors(self) -> dict:
+        """{"tukey", "mean", "median"}: |estimate|_2."""
+        return {"tukey": float(np.linalg.norm(self.regions.median)), "mean": float(np.linalg.norm(self.mean)),
+                "median": float(np.linalg.norm(self.coordinate_median))}
+
+    @property
+    def value(self) -> np.ndarray:
+        return self.regions.median
+
+    @property
+    def status(self) -> str:
+        return EXACT
+
+
+def plane_study(n, eps, shift, *, seed: int = 0) -> PlaneStudy:
+    """The Tukey median against the mean in the plane, under a bump (``PlaneStudy``); n from 3 to MAX_POINTS."""
+    n = check_samples(n)
+    if not 3 <= n <= MAX_POINTS:
+        raise ProblemError(f"n must be between 3 and {MAX_POINTS} for the exact depth regions; got {n}.")
+    eps, shift, seed = check_fraction(eps), check_real(shift, "shift"), check_seed(seed)
+    x = np.random.default_rng(seed).standard_normal((n, 2))
+    k = corrupted_count(n, eps)
+    x[:k] = shift / math.sqrt(2)
+    return PlaneStudy(n=n, eps=eps, k=k, shift=shift, seed=seed, sample=x, regions=depth_regions(x),
+                      mean=x.mean(axis=0), coordinate_median=np.median(x, axis=0))
