@@ -61,7 +61,7 @@ def expansion_figure(curve, now, simulated=None, delta_max: float | None = None)
         shapes.append(shape)
         notes.append(note)
     return go.Figure(traces, layout=layout(
-        f"Measure of the delta-expansion of a cap of measure {curve.measure:.3g}, d = {curve.d}",
+        f"The cap's delta-expansion (measure {curve.measure:.3g}, d = {curve.d})",
         "Euclidean (chordal) radius delta", "sigma(E_delta) (fraction of the sphere)", shapes=shapes,
         annotations=notes, legend=LEGEND_BELOW, xaxis={"range": [0.0, right * 1.02]},
         yaxis={"range": MEASURE_AXIS}))
@@ -106,10 +106,10 @@ def distance_figure(curve, d_now: int, exact_now: float, simulated=None) -> go.F
     values = values[np.isfinite(values) & (values > 0)]
     low, high = float(values.min()), float(values.max())
     return go.Figure(traces, layout=layout(
-        f"Average distance to the nearest error, error rate {curve.measure:.3g}",
+        f"Average distance to the nearest error (error rate {curve.measure:.3g})",
         "dimension d (log scale)", "average Euclidean distance d(E) (log scale)", legend=LEGEND_BELOW,
-        xaxis={"type": "log", "range": [np.log10(d[0]), np.log10(d[-1])]},
-        yaxis={"type": "log", "range": [np.log10(low) - 0.1, np.log10(high) + 0.1]}))
+        xaxis={"type": "log", "range": [np.log10(d[0]), np.log10(d[-1])], "dtick": 1},
+        yaxis={"type": "log", "range": [np.log10(low) - 0.1, np.log10(high) + 0.1], "dtick": 1}))
 
 
 def describe_distance(curve, d_now: int, exact_now: float) -> str:

@@ -82,12 +82,12 @@ def shift_figure(sweep, shift_now: float) -> go.Figure:
                                  hovertemplate=f"{LABELS[name]}<br>bump at %{{x:.3g}}<br>mean error=%{{y:.4g}}"
                                                "<extra></extra>"))
     shapes, notes = [], []
-    for name in ("median", "trimmed", "mad"):
+    for place, name in zip((1.0, 0.72, 0.44), ("median", "trimmed", "mad"), strict=True):
         w = sweep.worst[name]
         if np.isfinite(w) and w > 0:
             shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": w, "y1": w,
                            "line": {"color": COLOURS[name], "dash": "dot", "width": 2}})
-            notes.append({"xref": "paper", "x": 1, "xanchor": "right", "yref": "y", "y": np.log10(w),
+            notes.append({"xref": "paper", "x": place, "xanchor": "right", "yref": "y", "y": np.log10(w),
                           "yanchor": "bottom", "text": f"sup {LABELS[name]} {w:.3f}", "showarrow": False,
                           "font": {"color": COLOURS[name]}})
     shapes.append({"type": "line", "xref": "x", "x0": shift_now, "x1": shift_now, "yref": "paper", "y0": 0, "y1": 1,
@@ -95,10 +95,10 @@ def shift_figure(sweep, shift_now: float) -> go.Figure:
     finite = [v for name in sweep.mean for v in (sweep.high[name].max(), sweep.worst[name]) if np.isfinite(v)]
     top = np.log10(max(max(finite), 1.0)) + 0.3
     return go.Figure(traces, layout=layout(
-        f"Error against the bump's location: {sweep.k} of {sweep.n} points, mean of {sweep.repeats} samples",
+        f"Error against the bump's location (mean of {sweep.repeats} samples)",
         "bump location S (distance from mu, sigma = 1)", "error |estimate - truth| (log scale)", shapes=shapes,
         annotations=notes, legend=LEGEND_BELOW, xaxis={"range": [float(s[0]), float(s[-1])]},
-        yaxis={"type": "log", "range": [np.log10(FLOOR) + 1, top]}))
+        yaxis={"type": "log", "range": [np.log10(FLOOR) + 1, top], "dtick": 1}))
 
 
 def describe_shift(sweep) -> str:
@@ -130,9 +130,9 @@ def dimension_figure(sweep) -> go.Figure:
                                  name=f"fit {fit.coefficient:.3f} eps sqrt(d) (exponent {fit.exponent:.3f})",
                                  line={"color": "#000000", "dash": "dash", "width": 2}, hoverinfo="skip"))
     return go.Figure(traces, layout=layout(
-        f"Error against the dimension: eps = {sweep.eps:g}, n = {sweep.n}, bump at sigma sqrt(d)",
-        "dimension d (log scale)", "error |estimate - mu|_2 (log scale)", legend=LEGEND_BELOW,
-        xaxis={"type": "log"}, yaxis={"type": "log"}))
+        f"Error against the dimension (eps = {sweep.eps:g}, n = {sweep.n})",
+        "dimension d (log scale; the bump at sigma sqrt(d))", "error |estimate - mu|_2 (log scale)",
+        legend=LEGEND_BELOW, xaxis={"type": "log", "tickvals": list(sweep.dims)}, yaxis={"type": "log", "dtick": 1}))
 
 
 def describe_dimension(sweep) -> str:
@@ -194,7 +194,7 @@ def tukey_figure(study) -> go.Figure:
         if arrow:
             notes.append(arrow)
     return go.Figure(traces, layout=layout(
-        f"Tukey median and depth contours: {study.k} of {study.n} points moved to distance {study.shift:g}",
+        f"Tukey median and exact depth contours ({study.k} of {study.n} moved)",
         "x1 (sigma = 1)", "x2 (sigma = 1)", annotations=notes, legend=LEGEND_BELOW,
         xaxis={"range": [-BOX, BOX]}, yaxis={"range": [-BOX, BOX], "scaleanchor": "x", "scaleratio": 1}))
 

@@ -46,26 +46,27 @@ except ProblemError as err:  # the controls keep values in range; a sentence all
     st.stop()
 
 cols = st.columns(5)
-cols[0].metric("sigma(E_delta), exact", percent(now.expansion, 3),
+cols[0].metric("exact sigma(E_delta)", percent(now.expansion, 3),
                help="The cap of measure sigma(E) grown by delta: the cap of angle theta + 2 arcsin(delta/2), measured "
                     "with the regularised incomplete beta function. By Levy's isoperimetric inequality every other set "
                     "of that measure grows at least as much.")
 if now.bound is None:
-    bound_text = "needs sigma(E) >= 1/2"
+    bound_text = "n/a"
 else:
-    bound_text = percent(now.bound, 3) if now.bound > 0 else "vacuous (<= 0)"
+    bound_text = percent(now.bound, 3) if now.bound > 0 else "vacuous"
 cols[1].metric("notes' bound", bound_text, help="1 - 2 exp(-d delta^2 / 2): a lower bound on sigma(E_delta) for every "
-                                                "E with sigma(E) >= 1/2 (Matousek, Thm 14.1.1).")
-cols[2].metric("Monte Carlo sigma(E_delta)", percent(simulated.in_expansion, 3),
+                                                "E with sigma(E) >= 1/2 (Matousek, Thm 14.1.1); n/a below 1/2, vacuous "
+                                                "while it is <= 0.")
+cols[2].metric("Monte Carlo", percent(simulated.in_expansion, 3),
                help=f"The share of {simulated.samples} uniform points (seed {seed}) within Euclidean distance delta of "
                     "the cap, each distance measured directly.")
-cols[3].metric("average distance d(E)", f"{distance:.4f}",
+cols[3].metric("d(E), a cap", f"{distance:.4f}",
                help="The average Euclidean distance from a uniform point to the cap: the largest of any set of this "
                     "measure (distance 0 inside E).")
 scale = notes_scale(d, measure)
-cols[4].metric("notes' scale Phi^-1(q)/sqrt(d)", "n/a (q < 1/2)" if scale is None else f"{scale:.4f}",
-               help="Gilmer et al.: d(E) = O(Phi^-1(q)/sqrt(d)) at accuracy q = 1 - sigma(E) >= 1/2; the exact "
-                    "large-d limit is (q Phi^-1(q) + phi(Phi^-1(q)))/sqrt(d).")
+cols[4].metric("Phi^-1(q)/sqrt(d)", "n/a" if scale is None else f"{scale:.4f}",
+               help="The notes' scale (Gilmer et al.): d(E) = O(Phi^-1(q)/sqrt(d)) at accuracy q = 1 - sigma(E) >= "
+                    "1/2 (n/a below); the exact large-d limit is (q Phi^-1(q) + phi(Phi^-1(q)))/sqrt(d).")
 gaps = {"cap": simulated.cap_gap(measure), "expansion": simulated.expansion_gap(now.expansion),
         "distance": simulated.distance_gap(distance)}
 worst = max(gaps.values())
@@ -98,7 +99,7 @@ st.markdown("A cap of angular radius theta around a pole e holds the points at a
             "at angle psi are 2 sin(psi/2) apart, so the delta-expansion of a cap is the cap of angle "
             "theta + 2 arcsin(delta/2).")
 st.latex(r"\sigma(C_\theta) = I_{\sin^2(\theta/2)}\!\left(\tfrac{d-1}{2}, \tfrac{d-1}{2}\right),\qquad"
-         r"\sigma(E) \ge \tfrac12 \;\Longrightarrow\; \sigma(E_\delta) \ge 1 - 2e^{-d\delta^2/2},\qquad"
+         r"\sigma(E) \ge \tfrac12 \;\Longrightarrow\; \sigma(E_\delta) \ge 1 - 2e^{-d\delta^2/2},\qquad "
          r"d(E) = \int_0^2 \big(1 - \sigma(E_\delta)\big)\,d\delta .")
 shifted = "" if now.bound is not None else (
     f" Below measure 1/2 the notes' bound does not apply; growing E first by t0 = sqrt(2 ln(2/p)/d) reaches half the "

@@ -33,10 +33,10 @@ HIGH_N, HIGH_DIMS, HIGH_REPEATS = 1000, (1, 2, 4, 8, 16, 32, 64, 128), 8  # the 
 PLANE_POINTS = 40  # the Tukey median's sample (exact depth regions)
 
 
-def shown(study, name: str, placement: str) -> str:
-    """An estimator's mean error and the half-width of its 95 % CI, '0.123 ± 0.004', or 'unbounded (inf)'."""
+def shown(study, name: str, placement: str) -> tuple[str, str]:
+    """An estimator's mean error and the half-width of its 95 % CI ('0.123', '± 0.004'), or ('unbounded', 'inf')."""
     m, lo, hi = study.summary(name, placement)
-    return "unbounded (inf)" if not np.isfinite(m) else f"{m:.3f} ± {(hi - lo) / 2:.3f}"
+    return ("unbounded", "inf") if not np.isfinite(m) else (f"{m:.3f}", f"± {(hi - lo) / 2:.3f}")
 
 
 st.title("Robust statistics under corruption")
@@ -74,7 +74,8 @@ breakdown = breakdown_points(n, trim)
 
 cols = st.columns(len(ESTIMATORS))
 for col, name in zip(cols, ESTIMATORS, strict=True):
-    col.metric(NAMES[name], shown(study, name, placement),
+    value, half = shown(study, name, placement)
+    col.metric(NAMES[name], value, delta=f"{half} (95 % CI)", delta_color="off", delta_arrow="off",
                help=f"|estimate - truth|, mean over {repeats} seeded samples with its 95 % confidence interval, "
                     f"{'under the bump at S' if placement == 'bump' else 'under its own worst placement'}. "
                     f"Breakdown point {breakdown[name].k}/{n} (asymptotically {breakdown[name].asymptotic:g}).")
@@ -110,7 +111,7 @@ st.dataframe(pd.DataFrame({
     "breakdown point (this n)": [f"{breakdown[name].k}/{n} = {breakdown[name].fraction:.3f}" for name in ESTIMATORS],
     "as n grows": [f"{breakdown[name].asymptotic:g}" for name in ESTIMATORS],
     "bounded at this eps": ["yes" if study.k < breakdown[name].k else "no" for name in ESTIMATORS],
-    "sup of the error (mean ± 95 % CI)": [shown(study, name, "worst") for name in ESTIMATORS],
+    "sup of the error (mean, 95 % CI)": [" ".join(shown(study, name, "worst")) for name in ESTIMATORS],
 }), hide_index=True)
 st.caption("The MAD's sup is a proven ceiling rather than the exact sup; the standard deviation, like the mean, breaks "
            "down with one point.")

@@ -47,7 +47,7 @@ LOCATION = ("mean", "median", "trimmed")
 SCALE = ("std", "mad")
 ESTIMATORS = LOCATION + SCALE
 NAMES = {"mean": "sample mean", "median": "median", "trimmed": "trimmed mean", "std": "standard deviation",
-         "mad": "MAD (normal-consistent)"}
+         "mad": "MAD"}
 MAD_SCALE = 1.0 / float(ndtri(0.75))  # 1.4826...: the MAD of N(0, sigma^2) is sigma / this
 MAX_N = 100_000
 MAX_REPEATS = 10_000
