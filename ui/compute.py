@@ -1,6 +1,6 @@
-"""Cached engine calls (and the one figure that does not change with eps). Each is keyed by the problem's
-canonical hash (``Problem.key``) and the budgets; the Problem itself is passed unhashed (leading
-underscore). Sizes are bounded so memory stays flat.
+"""Cached engine calls of every page (and the one figure that does not change with eps). The Explore pages' calls
+are keyed by the problem's canonical hash (``Problem.key``) and the budgets, the Problem itself passed unhashed
+(leading underscore); the context pages' by their numbers. Sizes are bounded so memory stays flat.
 
 Pages precompute a whole eps grid once and index it, so a slider move is a dictionary lookup.
 """
@@ -11,16 +11,25 @@ import numpy as np
 import streamlit as st
 
 import engine
+from engine.analyses.deterministic import deterministic_gap, map_segment, rival_map
+from engine.analyses.privacy import closed_form_leakage, privacy_curve
+from engine.analyses.tradeoff import clean_vs_robust, tradeoff_grid
 from engine.context import concentration, high_dimensional, robust_statistics, tukey
-from engine.deterministic import deterministic_gap, map_segment, rival_map
-from engine.tradeoff import clean_vs_robust, closed_form_leakage, privacy_curve, tradeoff_grid
+from engine.context.smoothing import certify_smoothed, compare_radii, radius_curves, smoothed_radius
+from engine.context.tsipras import (
+    accuracy_frontier,
+    natural_rule_accuracy,
+    robust_rule_accuracy,
+    rule_curves,
+    simulate_accuracy,
+)
 from figures.animation import worst_case_animation
 
 ENTRIES = 64
 
 
 def warm_saddles(problem: engine.Problem, budgets, label: str) -> None:
-    """Solve the saddle point at each budget (engine.saddle caches them) with a progress bar, once a session.
+    """Solve the saddle point at each budget (engine.solvers.chain caches them) with a progress bar, once a session.
 
     The cached calls below then only assemble results. On a problem this session has seen, nothing is drawn, so
     a slider move shows no bar (and pays no cost: every solve is a cache hit)."""
@@ -85,7 +94,42 @@ def closed_form_rate_distortion(problem: engine.Problem, eps) -> np.ndarray | No
     return closed_form_leakage(problem, eps)
 
 
-# -- issue 19: the Context pages on concentration of measure and robust statistics (engine.context) -------------
+# -- the context pages ------------------------------------------------------------------------------------------
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def accuracy_curves(p: float, eta: float, d: int, eps_max: float, points: int):
+    """Tsipras et al.: both rules' accuracy on ``points`` radii from 0 to eps_max, and the natural rule's bound."""
+    return rule_curves(p, eta, d, eps_max, points)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def accuracy_at(p: float, eta: float, d: int, eps: float, samples: int, seed: int) -> tuple:
+    """The frontier at eps, both rules, and the seeded simulator's estimates of both (``samples`` points each)."""
+    rules = {"natural": natural_rule_accuracy(p, eta, d, eps), "robust": robust_rule_accuracy(p, eta, d, eps)}
+    simulated = {name: simulate_accuracy(p, eta, d, eps, r.a, r.b, samples=samples, seed=seed)
+                 for name, r in rules.items()}
+    return accuracy_frontier(p, eta, d, eps), rules, simulated
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def noise_curves(p_a: float, p_b: float, sigmas: tuple[float, ...], delta: float) -> dict:
+    """Smoothing's and PixelDP's radii for these scores on a grid of noise scales."""
+    return radius_curves(p_a, p_b, np.asarray(sigmas), delta=delta)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def radii(p_a: float, p_b: float, sigma: float, delta: float):
+    """Smoothing's radius and both PixelDP radii at this sigma."""
+    return compare_radii(p_a, p_b, sigma, delta=delta)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def smoothing_toy(classifier, points: np.ndarray, sigma: float, samples: int, seed: int, n0: int, alpha: float):
+    """CERTIFY at the points (Monte Carlo, seeded) and the smoothed radii at the exact p_A there."""
+    certified = certify_smoothed(classifier, points, sigma, n0=n0, n=samples, alpha=alpha, seed=seed)
+    return certified, smoothed_radius(classifier, points, sigma)
+
+
+# concentration of measure (engine.context.concentration)
 @st.cache_data(max_entries=ENTRIES, show_spinner=False)
 def sphere_expansion(d: int, measure: float, points: int = 301):
     """The cap's expansion on ``points`` radii from 0 to engine's covering_radius (independent of the chosen delta)."""
@@ -106,6 +150,7 @@ def sphere_check(d: int, measure: float, delta: float, samples: int, seed: int) 
             concentration.simulate_sphere(d, measure, delta, samples=samples, seed=seed))
 
 
+# robust statistics (engine.context.robust_statistics, .high_dimensional, .tukey)
 @st.cache_data(max_entries=ENTRIES, show_spinner=False)
 def corruption(n: int, eps: float, shift: float, trim: float, repeats: int, seed: int):
     """The estimators under the bump and their worst placements (engine CorruptionStudy)."""

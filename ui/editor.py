@@ -15,9 +15,12 @@ import pandas as pd
 import streamlit as st
 
 import engine
+from engine.core.moves import dense_size
 from engine.errors import ProblemError
-from engine.files import MAX_BYTES, neutralise_cell, problem_from_json, problem_to_json, read_mu_csv
-from engine.moves import dense_size
+from engine.formats.cells import neutralise_cell
+from engine.formats.tables import read_mu_csv
+from engine.formats.text import MAX_BYTES
+from engine.io.scenario import problem_from_json, problem_to_json
 from ui import state
 from ui.text import literal
 
@@ -50,8 +53,11 @@ class Setup:
 
 
 def problem_editor(default_preset: str = "figure2", force_kind: str | None = None,
-                   eps_help: str = "") -> Setup:
-    """Draw the controls (in the sidebar; only eps in lecture mode) and build the problem."""
+                   eps_help: str = "", require: bool = True) -> Setup:
+    """Draw the controls (in the sidebar; only eps in lecture mode) and build the problem.
+
+    With ``require`` (every page's case) a table that cannot be solved shows the engine's sentence and stops the
+    page there, every control kept; without it the Setup carries the sentence and no problem."""
     lecture = state.lecture_mode()
     box = st.sidebar
     source = state.choice(box, "Table", SOURCES, "source", "preset", lecture,
@@ -92,6 +98,9 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
     if problem is not None and not lecture and source != "preset":
         box.download_button("Download this scenario (JSON)", problem_to_json(problem), "scenario.json",
                             "application/json", help="Upload it later under 'My own table' to get this problem back.")
+    if require and problem is None:
+        st.error(literal(error))
+        st.stop()
     return Setup(problem, error, eps, grid, units, preset if source == "preset" else None)
 
 
@@ -241,6 +250,6 @@ def download_table(label: str, df: pd.DataFrame, filename: str, key: str) -> Non
 
 def safe_csv(df: pd.DataFrame) -> str:
     """The table as CSV with spreadsheet formulas neutralised: text cells and headers starting = + - @ get a
-    leading quote (engine.files.neutralise_cell), so a label like =HYPERLINK(...) opens as text."""
+    leading quote (engine.formats.cells.neutralise_cell), so a label like =HYPERLINK(...) opens as text."""
     return df.map(neutralise_cell).rename(columns=lambda c: neutralise_cell(str(c))).to_csv(index=False)
 

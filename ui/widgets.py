@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import engine
-from engine.information import to_units
+from engine.core.information import to_units
 from figures.style import download_config
 from ui.editor import Setup, download_table
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import engine
-from engine.information import conditional_entropy, label_entropy, to_units
+from engine.core.information import conditional_entropy, label_entropy, to_units
 from ui import compute
 from ui.state import choice, eps_grid, eps_slider, lecture_link, lecture_mode
 from ui.widgets import amount, certificate_badge

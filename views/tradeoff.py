@@ -4,22 +4,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.certificate import Certificate
-from engine.information import to_units
+from engine.bounds.result import Certificate
+from engine.core.information import to_units
 from figures.tradeoff import describe_grid, figure2_left, figure2_right, loss_heatmap
 from ui import compute
 from ui.editor import problem_editor
 from ui.state import BIND, eps_grid, lecture_mode
-from ui.text import literal
 from ui.widgets import certificate_badge, reproduce, show_figure
 
 st.title("Robustness tradeoff (the paper's Figure 2)")
 st.caption("Each robust rule is designed for a budget eps_rule; each attack has a budget eps_attack. The best rule "
            "against an attack is the one designed for it, and robustness costs clean accuracy.")
 setup = problem_editor(eps_help="Highlights the rule designed for this eps and the attack of this size.")
-if setup.problem is None:
-    st.error(literal(setup.error))
-    st.stop()
 p, u = setup.problem, setup.units
 lo, hi = setup.eps_grid[0], setup.eps_grid[-1]
 points = 21 if lecture_mode() else st.sidebar.select_slider(

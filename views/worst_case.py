@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from engine.information import conditional_entropy, label_entropy, to_units
+from engine.core.information import conditional_entropy, label_entropy, to_units
 from figures.tables import describe_table, table_heatmap
 from figures.tradeoff import clean_robust_bars
 from figures.transport import describe_transport, transport_sankey
@@ -16,9 +16,6 @@ from ui.widgets import amount, bounded, certificate_badge, interval, reproduce, 
 st.title("Worst-case perturbation")
 st.caption("The attacker's best randomised perturbation nu* within the budget, and the rule q* that is robust to it.")
 setup = problem_editor()
-if setup.problem is None:
-    st.error(literal(setup.error))
-    st.stop()
 p, u = setup.problem, setup.units
 compute.warm_saddles(p, setup.eps_grid, "Solving the whole eps range once (later slider moves are instant)")
 solved = compute.worst_cases(setup.key, p, setup.eps_grid)

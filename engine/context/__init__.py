@@ -1,1 +1,1 @@
-"""The other texts' models: Tsipras et al.; DP-certified robustness; concentration; robust statistics."""
+"""The other reference texts' models: Tsipras et al.; PixelDP and randomized smoothing; toy classifiers."""

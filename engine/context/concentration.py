@@ -51,9 +51,8 @@ import numpy as np
 from scipy.integrate import quad
 from scipy.special import betainc, betaincinv, ndtr, ndtri
 
-from engine.accuracy import check_count, check_probability, check_seed
+from engine.core.checks import check_count, check_eps, check_probability, check_real, check_seed
 from engine.errors import ProblemError
-from engine.problem import check_eps, check_real
 
 MAX_DIM = 10**6
 MAX_SAMPLES = 10**7

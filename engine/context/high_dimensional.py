@@ -32,10 +32,9 @@ from scipy.linalg import eigh
 from scipy.sparse.linalg import LinearOperator, eigsh
 from scipy.stats import linregress
 
-from engine.accuracy import check_count, check_positive, check_seed
 from engine.context.robust_statistics import check_fraction, check_samples, corrupted_count, interval
+from engine.core.checks import check_count, check_positive, check_real, check_seed
 from engine.errors import ProblemError
-from engine.problem import check_real
 
 HIGH = ("mean", "median", "filter", "clean")
 NAMES = {"mean": "sample mean", "median": "coordinate-wise median", "filter": "spectral filter",

@@ -39,9 +39,8 @@ import numpy as np
 from scipy.special import ndtri
 from scipy.stats import median_abs_deviation, t, trim_mean
 
-from engine.accuracy import check_count, check_positive, check_probability, check_seed
+from engine.core.checks import check_count, check_positive, check_probability, check_real, check_seed
 from engine.errors import ProblemError
-from engine.problem import check_real
 
 LOCATION = ("mean", "median", "trimmed")
 SCALE = ("std", "mad")

@@ -31,10 +31,9 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.spatial import HalfspaceIntersection
 
-from engine.accuracy import check_seed
 from engine.context.robust_statistics import check_fraction, check_samples, corrupted_count
+from engine.core.checks import check_real, check_seed
 from engine.errors import ProblemError
-from engine.problem import check_real
 
 MAX_POINTS = 200  # sample size for the exact regions: 2 n (n - 1) halfplanes per level
 MAX_QUERIES = 1_000_000

@@ -2,7 +2,7 @@
 Playwright, and wait the way Streamlit's own end-to-end suite does (health endpoint, then the script state).
 
 Shared by tests/browser and scripts/screenshots.py. Playwright's bundled-browser download needs a host
-outside the package registries, so the system ``chromium`` (apt) is launched instead (DESIGN.md §5).
+outside the package registries, so the system ``chromium`` (apt) is launched instead (docs/design.md, "Testing").
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from pagekit import (
 )
 
 import engine
-from engine.information import conditional_entropy, label_entropy, to_units
+from engine.core.information import conditional_entropy, label_entropy, to_units
 from ui.state import eps_grid
 
 

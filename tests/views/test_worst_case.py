@@ -24,7 +24,7 @@ from pagekit import (
 )
 
 import engine
-from engine.information import conditional_entropy, label_entropy
+from engine.core.information import conditional_entropy, label_entropy
 
 H_STAR = "h* = max H(Y|X')"
 
