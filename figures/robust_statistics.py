@@ -19,7 +19,7 @@ COLOURS = {"mean": colour(5), "median": colour(0), "trimmed": colour(2), "std": 
 LABELS = {"mean": "sample mean", "median": "median", "trimmed": "trimmed mean", "std": "standard deviation",
           "mad": "MAD", "filter": "spectral filter", "clean": "clean points' mean (oracle)",
           "coordinate": "coordinate-wise median", "tukey": "Tukey median"}
-CLEAN_COLOUR, BUMP_COLOUR = colour(4), colour(5)
+CLEAN_COLOUR, BUMP_COLOUR = colour(4), colour(1)
 LEGEND_BELOW = {"orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.22, "yanchor": "top"}
 FLOOR = 1e-4  # log axes: errors (and interval ends) below this are drawn at it
 BOX = 3.5  # the plane's half-width around the clean cloud
