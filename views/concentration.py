@@ -16,7 +16,7 @@ from ui.widgets import percent, reproduce_code, show_figure
 
 DIM_MAX, DELTA_MAX, DELTA_STEP = 1000, 2.0, 0.001
 DIMS = tuple(int(v) for v in np.unique(np.round(np.logspace(np.log10(2), 5, 40))))  # the distance curve's d
-SAMPLES = {n: f"{n:,}" for n in (2_000, 10_000, 50_000)}
+SAMPLES = {n: str(n) for n in (2_000, 10_000, 50_000)}
 TOLERANCE = 4.0  # the Monte Carlo check passes within 4 standard errors
 
 st.title("Concentration of measure")
