@@ -25,7 +25,7 @@ FLOOR = 1e-4  # log axes: errors (and interval ends) below this are drawn at it
 BOX = 3.5  # the plane's half-width around the clean cloud
 
 
-def sample_figure(study) -> go.Figure:
+def sample_figure(study, height: int = 420) -> go.Figure:
     """A histogram of the first corrupted sample (clean points and the bump apart) and the location estimates on it as
     vertical lines, the true mean dotted. ``study``: engine CorruptionStudy."""
     x = np.asarray(study.sample, dtype=float)
@@ -48,8 +48,8 @@ def sample_figure(study) -> go.Figure:
                       "text": f"{text} = {value:.3f}", "showarrow": False, "font": {"color": col}})
     return go.Figure(traces, layout=layout(
         f"One corrupted sample: n = {study.n}, eps = {study.eps:g} ({study.k} points replaced)",
-        "value x (units of the data; sigma = 1)", "count", barmode="overlay", shapes=shapes, annotations=notes,
-        legend=LEGEND_BELOW, xaxis={"range": [lo, hi]}))
+        "value x (units of the data; sigma = 1)", "count", height=height, barmode="overlay", shapes=shapes,
+        annotations=notes, legend=LEGEND_BELOW, xaxis={"range": [lo, hi]}))
 
 
 def describe_sample(study) -> str:
@@ -67,7 +67,7 @@ def _band(x, low, high, col: str, name: str) -> go.Scatter:
                       name=f"{name} 95 % CI")
 
 
-def shift_figure(sweep, shift_now: float) -> go.Figure:
+def shift_figure(sweep, shift_now: float, height: int = 420) -> go.Figure:
     """Each estimator's mean error (95 % CI band) against the bump's location, log scale; the sups over every
     placement as horizontal dotted lines where finite. ``sweep``: engine ShiftSweep."""
     s = np.asarray(sweep.shifts, dtype=float)
@@ -96,7 +96,8 @@ def shift_figure(sweep, shift_now: float) -> go.Figure:
     top = np.log10(max(max(finite), 1.0)) + 0.3
     return go.Figure(traces, layout=layout(
         f"Error against the bump's location (mean of {sweep.repeats} samples)",
-        "bump location S (distance from mu, sigma = 1)", "error |estimate - truth| (log scale)", shapes=shapes,
+        "bump location S (distance from mu, sigma = 1)", "error |estimate - truth| (log scale)", height=height,
+        shapes=shapes,
         annotations=notes, legend=LEGEND_BELOW, xaxis={"range": [float(s[0]), float(s[-1])]},
         yaxis={"type": "log", "range": [np.log10(FLOOR) + 1, top], "dtick": 1}))
 

@@ -31,6 +31,7 @@ PLACEMENTS = {"bump": "a bump at distance S", "worst": "the worst placement for 
 REPEATS = {n: str(n) for n in (50, 200, 1000)}
 HIGH_N, HIGH_DIMS, HIGH_REPEATS = 1000, (1, 2, 4, 8, 16, 32, 64, 128), 8  # the d-dimensional experiment
 PLANE_POINTS = 40  # the Tukey median's sample (exact depth regions)
+LECTURE_HEIGHT = 380  # the first row of charts in lecture mode: on a 1920 x 1080 screen without scrolling
 
 
 def shown(study, name: str, placement: str) -> tuple[str, str]:
@@ -40,8 +41,8 @@ def shown(study, name: str, placement: str) -> tuple[str, str]:
 
 
 st.title("Robust statistics under corruption")
-st.caption("The lecture notes' data poisoning: N samples from N(mu, sigma^2) with mu = 0 and sigma = 1, of which an "
-           "adversary replaces an eps-fraction. The mean follows the adversary anywhere; the median does not.")
+st.caption("The notes' data poisoning: n draws of N(0, 1), an eps-fraction replaced by an adversary. The mean follows "
+           "the adversary anywhere; the median does not.")
 lecture = lecture_mode()
 box = st.sidebar
 n = slider(box, "Samples n", "sample_size", 20, 1000, 200, lecture, 1, "More samples: smaller errors without an "
@@ -91,10 +92,11 @@ else:
 
 left, right = st.columns(2)
 with left:
-    show_figure(sample_figure(study), "corrupted-sample", describe_sample(study),
+    height = LECTURE_HEIGHT if lecture else 420
+    show_figure(sample_figure(study, height), "corrupted-sample", describe_sample(study),
                 pd.DataFrame({"x": study.sample, "corrupted": np.arange(n) < study.k}))
 with right:
-    show_figure(shift_figure(sweep, shift), "error-against-bump", describe_shift(sweep),
+    show_figure(shift_figure(sweep, shift, height), "error-against-bump", describe_shift(sweep),
                 pd.DataFrame({"bump_location": sweep.shifts,
                               **{f"{name}_error": sweep.mean[name] for name in ESTIMATORS},
                               **{f"{name}_ci_low": sweep.low[name] for name in ESTIMATORS},
