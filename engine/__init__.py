@@ -30,8 +30,10 @@ from engine.context.concentration import (
 from engine.context.high_dimensional import DimensionSweep, RobustMean, dimension_sweep, filtered_mean, robust_mean
 from engine.context.pixeldp import PixelDPRadius, gaussian_mechanism_radius, pixeldp_gaussian, pixeldp_laplace
 from engine.context.robust_statistics import (
+    BreakdownCurve,
     CorruptionStudy,
     ShiftSweep,
+    breakdown_curve,
     breakdown_points,
     corruption_study,
     shift_sweep,
@@ -92,9 +94,9 @@ __all__ = [
     "DistanceCurve", "Expansion", "ExpansionCurve", "SphereSimulation", "cap_angle", "cap_distance_curve",
     "cap_expansion", "cap_expansion_curve", "cap_measure", "mean_distance_to_cap", "simulate_sphere",
     # robust statistics under corruption (seeds/004): engine.context.robust_statistics, high_dimensional, tukey
-    "CorruptionStudy", "DepthRegions", "DimensionSweep", "PlaneStudy", "RobustMean", "ShiftSweep",
-    "breakdown_points", "corruption_study", "depth_regions", "dimension_sweep", "filtered_mean", "plane_study",
-    "robust_mean", "shift_sweep", "tukey_depth", "worst_case_errors",
+    "BreakdownCurve", "CorruptionStudy", "DepthRegions", "DimensionSweep", "PlaneStudy", "RobustMean", "ShiftSweep",
+    "breakdown_curve", "breakdown_points", "corruption_study", "depth_regions", "dimension_sweep", "filtered_mean",
+    "plane_study", "robust_mean", "shift_sweep", "tukey_depth", "worst_case_errors",
     # batch sweeps: engine.batch
     "run_batch",
 ]

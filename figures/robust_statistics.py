@@ -110,6 +110,52 @@ def describe_shift(sweep) -> str:
             f"{sweep.mean['median'].max():.3g}, below its sup over every placement, {sweep.worst['median']:.3g}.")
 
 
+def breakdown_figure(curve, eps_now: float) -> go.Figure:
+    """Each estimator's sup error over every placement against eps (log scale; no line where it is infinite) and
+    each breakdown point as a vertical line. ``curve``: engine BreakdownCurve."""
+    eps = np.asarray(curve.eps, dtype=float)
+    traces = []
+    for name in ("mean", "std", "trimmed", "median", "mad"):
+        w = np.asarray(curve.worst[name], dtype=float)
+        y = np.where(np.isfinite(w), np.maximum(w, FLOOR), np.nan)
+        traces.append(go.Scatter(x=eps, y=y, mode="lines+markers", name=f"{LABELS[name]} (breaks down at "
+                                 f"{curve.breakdown[name].k}/{curve.n})",
+                                 line={"color": COLOURS[name], "width": 3,
+                                       "dash": "dash" if name in ("std", "mad") else "solid"},
+                                 marker={"size": 5}, connectgaps=False,
+                                 hovertemplate=f"{LABELS[name]}<br>eps=%{{x:.2f}}<br>sup error=%{{y:.4g}}"
+                                               "<extra></extra>"))
+    shapes, notes = [], []
+    places = {}
+    for name in ("trimmed", "median"):  # the mean's and standard deviation's 1/n sit at the left edge
+        x = curve.breakdown[name].fraction
+        places.setdefault(round(x, 12), []).append(LABELS[name] + ("" if name != "median" else ", MAD"))
+    for x, names in places.items():
+        if x <= eps[-1] + 1e-12:
+            shapes.append({"type": "line", "xref": "x", "x0": x, "x1": x, "yref": "paper", "y0": 0, "y1": 1,
+                           "line": {"color": "#777777", "dash": "dot", "width": 2}})
+            notes.append({"xref": "x", "x": x, "xanchor": "left", "yref": "paper", "y": 1, "yanchor": "top",
+                          "text": " / ".join(names) + " breaks down", "showarrow": False})
+    shapes.append({"type": "line", "xref": "x", "x0": eps_now, "x1": eps_now, "yref": "paper", "y0": 0, "y1": 1,
+                   "line": {"color": "#000000", "dash": "dash", "width": 1}})
+    finite = [v for w in curve.worst.values() for v in np.asarray(w, dtype=float) if np.isfinite(v) and v > 0]
+    top = np.log10(max(finite + [1.0])) + 0.3
+    return go.Figure(traces, layout=layout(
+        f"Breakdown: the sup error over every placement, n = {curve.n}", "corrupted fraction eps",
+        "sup |estimate - truth| (log; none: unbounded)", shapes=shapes, annotations=notes,
+        legend=LEGEND_BELOW, xaxis={"range": [float(eps[0]), float(eps[-1])]},
+        yaxis={"type": "log", "range": [np.log10(FLOOR) + 1, top], "dtick": 1}))
+
+
+def describe_breakdown(curve) -> str:
+    """Alt text."""
+    b = curve.breakdown
+    return (f"Line chart, log scale: each estimator's largest possible error against the corrupted fraction eps from "
+            f"{curve.eps[0]:g} to {curve.eps[-1]:g}, for n = {curve.n}. The sample mean and the standard deviation "
+            f"break down at {b['mean'].k}/{curve.n}, the trimmed mean at {b['trimmed'].k}/{curve.n}, the median and "
+            f"the MAD at {b['median'].k}/{curve.n}.")
+
+
 def dimension_figure(sweep) -> go.Figure:
     """Each estimator's mean error (95 % CI bars) against d, log-log, and the fitted a eps sqrt(d) line.
     ``sweep``: engine DimensionSweep."""

@@ -164,6 +164,12 @@ def shift_curves(n: int, eps: float, shifts: tuple[float, ...], trim: float, rep
 
 
 @st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def breakdown_curves(n: int, eps_values: tuple[float, ...], trim: float, repeats: int, seed: int):
+    """The sup errors against eps (independent of the chosen eps and bump)."""
+    return robust_statistics.breakdown_curve(n, eps_values, trim=trim, repeats=repeats, seed=seed)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
 def dimension_curves(n: int, eps: float, dims: tuple[int, ...], repeats: int, seed: int):
     """The errors against the dimension, the bump at sigma sqrt(d), and the eps sqrt(d) fit."""
     return high_dimensional.dimension_sweep(n, eps, dims, repeats=repeats, seed=seed)

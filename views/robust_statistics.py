@@ -11,6 +11,8 @@ from engine.context.high_dimensional import NAMES as HIGH_NAMES
 from engine.context.robust_statistics import ESTIMATORS, NAMES, breakdown_points
 from engine.errors import ProblemError
 from figures.robust_statistics import (
+    breakdown_figure,
+    describe_breakdown,
     describe_dimension,
     describe_sample,
     describe_shift,
@@ -27,6 +29,7 @@ from ui.widgets import reproduce_code, show_figure
 
 SHIFT_MAX, SHIFT_STEP = 100.0, 0.5
 SHIFTS = tuple(float(v) for v in np.linspace(0.0, SHIFT_MAX, 41))  # the error curve's bump locations
+FRACTIONS = tuple(float(v) for v in np.round(np.arange(0.0, 0.495, 0.01), 2))  # the breakdown curve's eps
 PLACEMENTS = {"bump": "a bump at distance S", "worst": "the worst placement for each estimator"}
 REPEATS = {n: str(n) for n in (50, 200, 1000)}
 HIGH_N, HIGH_DIMS, HIGH_REPEATS = 1000, (1, 2, 4, 8, 16, 32, 64, 128), 8  # the d-dimensional experiment
@@ -65,6 +68,7 @@ seed = int(number(box, "Seed", "poison_seed", 0, lecture, min_value=0, max_value
 try:
     study = compute.corruption(n, eps, shift, trim, repeats, seed)
     sweep = compute.shift_curves(n, eps, SHIFTS, trim, repeats, seed)
+    breakdowns = compute.breakdown_curves(n, FRACTIONS, trim, repeats, seed)
     plane = compute.plane(PLANE_POINTS, eps, shift, seed)
     with st.spinner("Simulating d = 1 to 128 ..."):
         high = compute.dimension_curves(HIGH_N, eps, HIGH_DIMS, HIGH_REPEATS, seed)
@@ -103,20 +107,29 @@ with right:
                               **{f"{name}_ci_high": sweep.high[name] for name in ESTIMATORS}}))
 
 st.subheader("Breakdown points")
-st.markdown("The breakdown point is the least share of replaced points that can carry an estimator arbitrarily far. "
-            "The median and the trimmed mean only ever move by an order statistic of the clean sample; that sup over "
-            "every placement is computed exactly (remove the k smallest points, add k beyond the largest).")
-st.latex(r"\sup_{\text{k replaced}} |\operatorname{med} - \mu| = \max\big(x_{(k+m)} - \mu,\; \mu - x_{(n+1-k-m)}\big)"
-         r"\quad(n = 2m - 1),\qquad \text{mean: } |\hat\mu - \mu| \ge \tfrac{k}{n} S - O(1) \to \infty .")
 st.dataframe(pd.DataFrame({
     "estimator": [NAMES[name] for name in ESTIMATORS],
     "breakdown point (this n)": [f"{breakdown[name].k}/{n} = {breakdown[name].fraction:.3f}" for name in ESTIMATORS],
     "as n grows": [f"{breakdown[name].asymptotic:g}" for name in ESTIMATORS],
     "bounded at this eps": ["yes" if study.k < breakdown[name].k else "no" for name in ESTIMATORS],
-    "sup of the error (mean, 95 % CI)": [" ".join(shown(study, name, "worst")) for name in ESTIMATORS],
+    "sup of the error (mean, 95 % CI)": [" ".join(shown(study, name, "worst")).removesuffix(" inf")
+                                         for name in ESTIMATORS],
 }), hide_index=True)
-st.caption("The MAD's sup is a proven ceiling rather than the exact sup; the standard deviation, like the mean, breaks "
-           "down with one point.")
+left, right = st.columns(2)
+with left:
+    show_figure(breakdown_figure(breakdowns, eps), "breakdown", describe_breakdown(breakdowns),
+                pd.DataFrame({"eps": breakdowns.eps, "corrupted": breakdowns.k,
+                              **{f"{name}_sup_error": breakdowns.worst[name] for name in ESTIMATORS}}))
+with right:
+    st.markdown("The breakdown point is the least share of replaced points that can carry an estimator arbitrarily "
+                "far. The median and the trimmed mean only ever move by an order statistic of the clean sample; that "
+                "sup over every placement is computed exactly (remove the k smallest points, add k beyond the "
+                "largest). For n = 2m - 1:")
+    st.latex(r"\sup_{k \text{ replaced}} |\operatorname{med} - \mu| = \max\big(x_{(k+m)} - \mu,\;"
+             r"\mu - x_{(m-k)}\big),")
+    st.latex(r"\text{while the bump at } S \text{ moves the mean by } \tfrac{k}{n} S + O(1) \to \infty .")
+    st.caption("The MAD's sup is a proven ceiling rather than the exact sup; the standard deviation, like the mean, "
+               "breaks down with one point.")
 
 st.subheader("In d dimensions: eps sqrt(d)")
 fit = high.fit

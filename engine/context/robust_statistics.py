@@ -278,3 +278,39 @@ def shift_sweep(n, eps, shifts, *, trim: float = 0.1, repeats: int = 200, seed: 
                       mean={nm: np.array([c[0] for c in v]) for nm, v in stats.items()},
                       low={nm: np.array([c[1] for c in v]) for nm, v in stats.items()},
                       high={nm: np.array([c[2] for c in v]) for nm, v in stats.items()}, worst=worst)
+
+
+@dataclass(frozen=True, eq=False)
+class BreakdownCurve:
+    """Each estimator's sup error over every placement (mean over ``repeats`` seeded samples; inf where it is
+    unbounded) against the corrupted fraction ``eps``, with the breakdown points where it becomes infinite."""
+
+    n: int
+    trim: float
+    repeats: int
+    eps: np.ndarray
+    k: np.ndarray
+    worst: dict
+    breakdown: dict
+
+    @property
+    def value(self) -> dict:
+        return self.worst
+
+    @property
+    def status(self) -> str:
+        return ESTIMATE
+
+
+def breakdown_curve(n, eps_values, *, trim: float = 0.1, repeats: int = 200, seed: int = 0, mu: float = 0.0,
+                    sigma: float = 1.0) -> BreakdownCurve:
+    """``worst_case_errors`` at every corrupted fraction in ``eps_values`` (each < 1/2), on the same samples."""
+    n, _, trim, repeats, seed, mu, sigma = _check_model(n, 0.0, trim, repeats, seed, mu, sigma)
+    eps = np.array([check_fraction(v) for v in np.atleast_1d(np.asarray(eps_values, dtype=object))], dtype=float)
+    if n * repeats > MAX_CELLS:
+        raise ProblemError(f"n x repeats = {n * repeats} is more than the limit of {MAX_CELLS}; use fewer.")
+    clean = _clean(n, repeats, seed, mu, sigma)
+    rows = [worst_case_errors(clean, e, trim, mu, sigma) for e in eps]
+    return BreakdownCurve(n=n, trim=trim, repeats=repeats, eps=eps, k=np.array([corrupted_count(n, e) for e in eps]),
+                          worst={name: np.array([float(np.mean(r[name])) for r in rows]) for name in ESTIMATORS},
+                          breakdown=breakdown_points(n, trim))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from engine.context.high_dimensional import dimension_sweep
-from engine.context.robust_statistics import ESTIMATORS, corruption_study, shift_sweep
+from engine.context.robust_statistics import ESTIMATORS, breakdown_curve, corruption_study, shift_sweep
 from engine.context.tukey import plane_study
 from figures.robust_statistics import (
     BOX,
@@ -16,6 +16,8 @@ from figures.robust_statistics import (
     COLOURS,
     FLOOR,
     LABELS,
+    breakdown_figure,
+    describe_breakdown,
     describe_dimension,
     describe_sample,
     describe_shift,
@@ -97,6 +99,22 @@ def test_shift_figure_without_finite_sups():
     past = shift_sweep(50, 0.3, np.linspace(0, 60, 5), trim=0.1, repeats=10, seed=0)  # eps > trim
     fig = shift_figure(past, 0.0)
     assert {s.y0 for s in fig.layout.shapes if s.xref == "paper"} == {past.worst["median"], past.worst["mad"]}
+
+
+def test_breakdown_figure():
+    c = breakdown_curve(100, np.round(np.arange(0, 0.5, 0.05), 2), trim=0.2, repeats=10, seed=0)
+    fig = breakdown_figure(c, 0.1)
+    for name in ESTIMATORS:
+        t = [t for t in fig.data if t.name.startswith(LABELS[name] + " (")][0]
+        assert f"breaks down at {c.breakdown[name].k}/100" in t.name
+        y = f(t.y)
+        finite = np.isfinite(c.worst[name])
+        np.testing.assert_array_equal(np.isnan(y), ~finite)  # no line where the sup is infinite
+        np.testing.assert_allclose(y[finite], np.maximum(c.worst[name][finite], FLOOR))
+    lines = sorted(s.x0 for s in fig.layout.shapes)
+    assert lines == sorted([0.1, c.breakdown["trimmed"].fraction])  # the median's 1/2 lies beyond the axis
+    assert [a.text for a in fig.layout.annotations] == ["trimmed mean breaks down"]
+    assert "21/100" in describe_breakdown(c) and "50/100" in describe_breakdown(c)
 
 
 def test_dimension_figure_and_the_fit(high):

@@ -54,7 +54,7 @@ def assert_shows(at, values: dict | None = None) -> None:
     assert shows(at) == expected(**values)
     assert any("checked, bump errors within the computed sups" in m.value for m in at.markdown), \
         [m.value for m in at.markdown]
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 5
 
 
 @pytest.fixture(scope="module")

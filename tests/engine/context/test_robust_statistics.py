@@ -15,6 +15,7 @@ from scipy.stats import median_abs_deviation, trim_mean
 
 from engine.context.robust_statistics import (
     ESTIMATORS,
+    breakdown_curve,
     breakdown_points,
     bump,
     corrupted_count,
@@ -138,6 +139,19 @@ def test_breakdown_points_are_where_the_sup_becomes_infinite(n):
         if k / n < 0.5:
             assert np.isinf(worst_case_errors(clean, k / n, trim=trim)[name]), (name, k)
         assert b[name].fraction == k / n
+
+
+def test_breakdown_curve_is_finite_exactly_below_each_breakdown_point():
+    eps = np.round(np.arange(0, 0.5, 0.01), 2)
+    c = breakdown_curve(101, eps, trim=0.2, repeats=30, seed=4)
+    assert np.array_equal(c.k, np.floor(eps * 101 + 1e-9).astype(int))
+    for name in ESTIMATORS:
+        finite = np.isfinite(c.worst[name])
+        np.testing.assert_array_equal(finite, c.k < c.breakdown[name].k, err_msg=name)
+    for name in ("median", "trimmed"):  # more corruption, a larger sup
+        w = c.worst[name][np.isfinite(c.worst[name])]
+        assert np.all(np.diff(w) >= -1e-12), name
+    assert c.status == "estimate" and set(c.value) == set(ESTIMATORS)
 
 
 # -- Monte Carlo ------------------------------------------------------------------------------------------
