@@ -31,6 +31,11 @@ def test_json_is_the_api():
     assert out["distance"] == "euclidean (chordal)" and out["status"] == "exact"
     assert out["mean_distance"] == mean_distance_to_cap(100, 0.5)
     assert "monte_carlo" not in out
+    assert set(out) == KEYS  # public: other tools read them
+
+
+KEYS = {"expansion", "complement", "bound", "bound_applies", "shifted_bound", "dim", "measure", "delta", "distance",
+        "cap_angle", "expansion_angle", "mean_distance", "gaussian_limit", "notes_scale", "distance_bound", "status"}
 
 
 def test_below_half_the_notes_bound_is_null_and_the_shifted_one_is_given(capsys):
@@ -43,7 +48,11 @@ def test_below_half_the_notes_bound_is_null_and_the_shifted_one_is_given(capsys)
 def test_monte_carlo_check(capsys):
     args = ["concentration", "--dim", "30", "--measure", "0.3", "--delta", "0.25", "--samples", "5000", "--seed", "4"]
     assert main([*args, "--json"]) == 0
-    mc = json.loads(capsys.readouterr().out)["monte_carlo"]
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == KEYS | {"monte_carlo"}
+    mc = out["monte_carlo"]
+    assert set(mc) == {"samples", "seed", "in_cap", "in_expansion", "mean_distance", "mean_distance_se",
+                       "standard_errors"}
     s = simulate_sphere(30, 0.3, 0.25, samples=5000, seed=4)
     assert (mc["in_cap"], mc["in_expansion"], mc["mean_distance"]) == (s.in_cap, s.in_expansion, s.distance)
     assert max(mc["standard_errors"].values()) <= 4

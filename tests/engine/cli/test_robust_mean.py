@@ -30,6 +30,8 @@ def test_json_is_the_api():
         r.mean_error, r.median_error, r.filter_error, r.clean_error)
     assert out["corrupted"] == 100 and out["filter_removed"] == {"corrupted": 100, "clean": r.filter_removed_clean}
     assert out["mean_error"] > out["filter_error"]
+    assert set(out) == {"mean_error", "median_error", "filter_error", "clean_error", "corrupted", "filter_removed",
+                        "filter_rounds", "n", "eps", "dim", "shift", "seed", "status"}  # public: other tools read them
 
 
 def test_one_dimension_by_default_and_text(capsys):

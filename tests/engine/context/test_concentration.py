@@ -26,6 +26,7 @@ from engine.context.concentration import (
     cap_expansion_curve,
     cap_measure,
     chord_angle,
+    covering_radius,
     distance_bound,
     gaussian_limit,
     mean_distance_to_cap,
@@ -161,6 +162,17 @@ def test_the_bound_needs_half_the_sphere():
     d, delta = 1000, 0.08
     assert notes_bound(d, delta) > 0.9
     assert cap_expansion(d, 0.001, delta).expansion < 0.3
+
+
+@pytest.mark.parametrize("d", [2, 10, 100, 10_000])
+@pytest.mark.parametrize("p", [0.001, 0.3, 0.5, 0.9])
+def test_covering_radius_covers_the_level(d, p):
+    """At covering_radius the shifted bound proves 99.9 % for every set of measure p (or the cap covers all)."""
+    r = covering_radius(d, p)
+    e = cap_expansion(d, p, r)
+    assert e.expansion >= 0.999 - 1e-12
+    assert e.shifted_bound >= 0.999 - 1e-9 or e.expansion == 1.0
+    assert r <= 2.0
 
 
 # -- the average distance ----------------------------------------------------------------------------------------
