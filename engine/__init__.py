@@ -7,7 +7,9 @@ texts' models), ``io`` (presets, scenarios), ``formats`` (text formats) and ``ba
 """
 
 from engine.analyses.deterministic import DeterministicGap, deterministic_gap, map_segment
+from engine.analyses.error_grid import ErrorGrid, clean_rule, error_grid
 from engine.analyses.privacy import PrivacyCurve, privacy_curve
+from engine.analyses.robust_error import RobustError, RobustErrorCurve, robust_error, rule_error
 from engine.analyses.robust_rule import RobustRule, robust_rule
 from engine.analyses.rule_loss import rule_loss
 from engine.analyses.tradeoff import CleanVersusRobust, TradeoffGrid, clean_vs_robust, tradeoff_grid
@@ -79,6 +81,8 @@ __all__ = [
     "RobustRule", "Status", "TradeoffGrid", "WorstCase", "clean_vs_robust", "deterministic_gap", "load_preset",
     "map_segment", "preset_info", "preset_names", "privacy_curve", "problem_from_json", "problem_to_json",
     "robust_rule", "rule_loss", "to_units", "tradeoff_grid", "worst_case",
+    # robust accuracy, the 0-1 loss (engine.analyses.robust_error, .error_grid)
+    "ErrorGrid", "RobustError", "RobustErrorCurve", "clean_rule", "error_grid", "robust_error", "rule_error",
     # the solver chain (engine.solvers.chain): injectable, cached
     "Attempt", "chain_override", "clear_cache", "solve_saddle",
     # Tsipras et al. (ICLR 2019): engine.context.tsipras

@@ -74,6 +74,13 @@ def grid(key: str, _problem: engine.Problem, eps_rule: tuple[float, ...], eps_at
 
 
 @st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def errors(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]):
+    """Robust accuracy over the grid (``engine.error_grid``): e* (one LP re-solved along the grid), and each robust
+    rule of the grid, cross-entropy and 0-1, and the clean Bayes rule under each attack of it."""
+    return engine.error_grid(_problem, eps_grid, eps_grid)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
 def privacy(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]):
     """The PrivacyCurve over the grid."""
     return privacy_curve(_problem, eps_grid)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from engine.bounds.result import Certificate
 from engine.core.information import to_units
+from figures.robust_error import accuracy_figure2, describe_errors
 from figures.tradeoff import describe_grid, figure2_left, figure2_right, loss_heatmap
 from ui import compute
 from ui.editor import problem_editor
@@ -43,6 +44,11 @@ with right:
     show_figure(figure2_right(g, u, rules=chosen or None), "figure2-right",
                 alt + " Right panel: loss against eps_attack.", data)
 show_figure(loss_heatmap(g, u), "loss-surface", alt + " Heatmap of the whole surface.")
+acc = compute.errors(setup.key, p, grid_eps)
+show_figure(accuracy_figure2(acc, rules=chosen or None), "figure2-accuracy",
+            describe_errors(acc, accuracy=True) + " The right panel of Figure 2 in accuracy.",
+            pd.DataFrame([(a, r, 1 - acc.error[i, j]) for i, a in enumerate(acc.eps_attack)
+                          for j, r in enumerate(acc.eps_rule)], columns=["eps_attack", "eps_rule", "accuracy"]))
 st.markdown(f"H(Y) = {to_units(g.h_y, u):.4f} {u}: a rule robust enough to face any attack only guesses the "
             f"label's prior. H(Y|X) = {to_units(g.h_y_given_x, u):.4f} {u}: the best clean loss, reached by the rule "
             f"for eps = 0.")

@@ -14,6 +14,9 @@ A config is a JSON or TOML file (TOML when the name ends in ``.toml``), or the s
     kinds     a list of expected | max | joint (default ["expected"]); each problem is solved under each
     kappa     the joint kind's label-change price(s): a number or a list (default 1); joint only
     units     nats | bits (default nats) for the table's h_star, lower, upper and gap
+    error     true | false (default false): also the certified robust 0-1 error e*(eps) of each row
+              (``engine.analyses.robust_error``), as the columns error, error_upper, error_gap, error_status
+              (probabilities, whatever the units)
 
 ``metric`` is abs, squared, hamming (random families) or also a CSV cost file (presets, CSV tables);
 a preset keeps its own metric unless one is given. Every mistake raises :class:`ProblemError` with a
@@ -39,7 +42,7 @@ from engine.errors import ProblemError
 from engine.formats.text import read_text
 from engine.io.presets import load_preset
 
-TOP_KEYS = ("problems", "eps", "kinds", "kappa", "units")
+TOP_KEYS = ("problems", "eps", "kinds", "kappa", "units", "error")
 SOURCE_KEYS = {
     "preset": ("preset", "metric", "id"),
     "random": ("random", "n", "m", "count", "seed", "concentration", "metric"),
@@ -75,6 +78,7 @@ class BatchConfig:
     kinds: tuple[Kind, ...]
     units: str
     spec: dict  # the config as read, with the grid spelt out (kept with the results for provenance)
+    error: bool = False  # also the robust 0-1 error columns
 
 
 def load_config(source, base_dir=None) -> BatchConfig:
@@ -95,9 +99,12 @@ def load_config(source, base_dir=None) -> BatchConfig:
     units = data.get("units", "nats")
     if units not in ("nats", "bits"):
         raise ProblemError(f"The config's 'units' must be nats or bits; got {units!r}.")
+    error = data.get("error", False)
+    if not isinstance(error, bool):
+        raise ProblemError(f"The config's 'error' must be true or false; got {_short(error)}.")
     problems = _problems(data["problems"], base)
     spec = dict(data, eps=eps.tolist(), kinds=[k.name for k in kinds], units=units)
-    return BatchConfig(tuple(problems), eps, tuple(kinds), units, spec)
+    return BatchConfig(tuple(problems), eps, tuple(kinds), units, spec, error)
 
 
 # -- the file and the top-level keys ----------------------------------------------------------------

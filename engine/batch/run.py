@@ -18,6 +18,10 @@ distances of the ``max`` kind, where h* is constant), the budget is reported ``v
 ``carried`` and costs no solve; otherwise ``engine.worst_case`` solves it and its numbers are reported
 exactly as ``python -m engine solve`` gives them.
 
+**Robust error.** With ``"error": true`` in the config, each task also runs ``engine.robust_error`` over its grid
+and its rows gain the columns of ``engine.batch.error``. Such tasks have their own ids, so a config that asks for
+errors recomputes parts written without them.
+
 **Durability.** Workers return rows; the driving process writes each finished task at once as its own
 part (``engine.batch.store``: temporary file, fsync, ``os.replace``). A killed worker or driver loses at
 most the tasks in flight; a re-run skips every task with a part and rebuilds the table from all parts.
@@ -43,6 +47,7 @@ import numpy as np
 
 from engine.analyses.worst_case import worst_case_at
 from engine.batch.config import BatchConfig, Kind, load_config
+from engine.batch.error import ERROR_COLUMNS, error_columns, table_columns
 from engine.bounds.loss import exact_loss, log_losses
 from engine.bounds.result import Certificate
 from engine.core.checks import check_eps_values
@@ -64,6 +69,7 @@ class Task:
     id: str
     problem: Problem
     eps: np.ndarray
+    error: bool = False  # also the robust 0-1 error
 
 
 @dataclass(frozen=True)
@@ -89,10 +95,13 @@ class BatchSummary:
         return asdict(self)
 
 
-def task_id(problem: Problem, eps: np.ndarray) -> str:
-    """A deterministic id: the canonical problem (with its kind and kappa), the grid and the batch version."""
+def task_id(problem: Problem, eps: np.ndarray, error: bool = False) -> str:
+    """A deterministic id: the canonical problem (with its kind and kappa), the grid and the batch version (and
+    whether the task also computes the robust error; without it, the ids are those of before)."""
     h = hashlib.sha256(f"tradeoff-batch/{BATCH_VERSION}/{problem.key}/".encode())
     h.update(np.ascontiguousarray(eps, dtype=float).tobytes())
+    if error:
+        h.update(b"/robust-error")
     return h.hexdigest()[:24]
 
 
@@ -103,8 +112,8 @@ def make_tasks(config: BatchConfig) -> tuple[list[Task], list[dict]]:
     for bp in config.problems:
         for kind in config.kinds:
             p = _under(bp.problem, kind)
-            tid = task_id(p, config.eps)
-            tasks.setdefault(tid, Task(tid, p, config.eps))
+            tid = task_id(p, config.eps, config.error)
+            tasks.setdefault(tid, Task(tid, p, config.eps, config.error))
             listing.append({"order": len(listing), "problem": bp.id, "source": bp.source, "origin": bp.origin,
                             "n": p.n, "m": p.m, "kind": kind.name,
                             "kappa": np.nan if kind.kappa is None else kind.kappa, "task": tid})
@@ -122,7 +131,14 @@ def _under(problem: Problem, kind: Kind) -> Problem:
 def solve_task(task: Task) -> dict:
     """Every budget of a task; an exception at a budget becomes a ``failed`` row, never a lost task."""
     rows = solve_eps_grid(task.problem, task.eps)
-    return {"task": task.id, "rows": rows, "failed": "error" in rows["method"]}
+    failed = "error" in rows["method"]
+    if task.error:
+        columns, raised = error_columns(task.problem, task.eps)
+        rows.update(columns)
+        if raised:  # the next run retries the task
+            rows["message"] = [f"{m}; robust error: {raised}".lstrip("; ") for m in rows["message"]]
+        failed = failed or bool(raised)
+    return {"task": task.id, "rows": rows, "failed": failed}
 
 
 def solve_eps_grid(problem: Problem, eps: np.ndarray) -> dict:
@@ -309,7 +325,7 @@ def run_batch(config, out, backend: str | None = None, workers: int | None = Non
         bar.close()
         for thing in reversed(owned):
             thing.close()
-    table = _consolidate(store, tasks, listing, frames, config.units)
+    table = _consolidate(store, tasks, listing, frames, config.units, config.error)
     path = store.write_table(table, format)
     statuses = {str(k): int(v) for k, v in table["status"].value_counts().items()}
     first = next(iter(reasons.values()), "")
@@ -321,16 +337,17 @@ def run_batch(config, out, backend: str | None = None, workers: int | None = Non
     )
 
 
-def _consolidate(store, tasks, listing, frames, units):
+def _consolidate(store, tasks, listing, frames, units, error: bool = False):
     """The tidy table: one row per (problem, kind, kappa, eps), in config order."""
     import pandas as pd
     import pyarrow as pa
 
-    from engine.batch.store import PART_SCHEMA
+    from engine.batch.store import ERROR_SCHEMA, PART_SCHEMA
     from engine.core.information import to_units
 
-    stored = store.read([t.id for t in tasks if t.id not in frames]).to_pandas()
-    fresh = [pa.Table.from_pydict({"task": [tid] * len(rows["eps"]), **rows}, schema=PART_SCHEMA).to_pandas()
+    schema = ERROR_SCHEMA if error else PART_SCHEMA
+    stored = store.read([t.id for t in tasks if t.id not in frames], schema).to_pandas()
+    fresh = [pa.Table.from_pydict({"task": [tid] * len(rows["eps"]), **rows}, schema=schema).to_pandas()
              for tid, rows in frames.items()]
     rows = pd.concat([stored, *fresh], ignore_index=True)
     table = pd.DataFrame(listing).merge(rows, on="task", how="inner")
@@ -342,7 +359,7 @@ def _consolidate(store, tasks, listing, frames, units):
     # each listing row (problem, kind, kappa) is distinct and names one task; each task has one part (or fresh
     # rows) with one row per budget. A duplicate would be a bug here, never something to paper over.
     assert not table.duplicated(KEY).any(), "the batch table has two rows with the same (problem, kind, kappa, eps)"
-    return table[list(COLUMNS)].reset_index(drop=True)
+    return table[list(table_columns(COLUMNS, error))].reset_index(drop=True)
 
 
 def _progress(total: int, initial: int, enabled: bool):
@@ -367,6 +384,6 @@ def load_table(path):
 
     path = Path(path)
     if path.suffix == ".csv":
-        return pd.read_csv(path, keep_default_na=False,
-                           na_values={c: [""] for c in ("kappa", "h_star", "lower", "upper", "gap")})
+        numbers = ("kappa", "h_star", "lower", "upper", "gap", *ERROR_COLUMNS[:3])
+        return pd.read_csv(path, keep_default_na=False, na_values={c: [""] for c in numbers})
     return pd.read_parquet(path)

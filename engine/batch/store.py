@@ -31,6 +31,9 @@ PART_SCHEMA = pa.schema([
     ("upper", pa.float64()), ("gap", pa.float64()), ("status", pa.string()), ("method", pa.string()),
     ("message", pa.string()), ("seconds", pa.float64()),
 ])
+# With a config's "error": true, each part also holds the robust 0-1 error (engine.analyses.robust_error).
+ERROR_SCHEMA = pa.schema([*PART_SCHEMA, ("error", pa.float64()), ("error_upper", pa.float64()),
+                          ("error_gap", pa.float64()), ("error_status", pa.string())])
 PART, FAILED_PART, TEMP = ".parquet", ".failed.parquet", ".tmp"
 # The temporary names this store creates, ``.<final name>.<pid>.tmp``, and no others: a part of a task (ids are
 # 24 hex digits, engine.batch.run.task_id) in parts/, config.json or a results table in the folder itself. Only
@@ -58,13 +61,14 @@ class PartStore:
 
     def write(self, task_id: str, rows: dict, failed: bool) -> None:
         """Store a task's rows durably; a finished part replaces a failed one."""
-        table = pa.Table.from_pydict({"task": [task_id] * len(rows["eps"]), **rows}, schema=PART_SCHEMA)
+        schema = ERROR_SCHEMA if "error" in rows else PART_SCHEMA
+        table = pa.Table.from_pydict({"task": [task_id] * len(rows["eps"]), **rows}, schema=schema)
         final = self.parts / (task_id + (FAILED_PART if failed else PART))
         self._atomic(final, lambda f: pq.write_table(table, f))
         if not failed:
             (self.parts / (task_id + FAILED_PART)).unlink(missing_ok=True)
 
-    def read(self, task_ids) -> pa.Table:
+    def read(self, task_ids, schema: pa.Schema = PART_SCHEMA) -> pa.Table:
         """The stored rows of these tasks (a finished part if there is one, else a failed one)."""
         paths = []
         for t in task_ids:
@@ -72,8 +76,8 @@ class PartStore:
             if done.exists() or failed.exists():
                 paths.append(done if done.exists() else failed)
         if not paths:
-            return PART_SCHEMA.empty_table()
-        return pa.concat_tables([pq.read_table(p, schema=PART_SCHEMA) for p in paths])
+            return schema.empty_table()
+        return pa.concat_tables([pq.read_table(p, schema=schema) for p in paths])
 
     def write_table(self, frame, fmt: str) -> Path:
         """Write the tidy table as results.parquet or results.csv (atomically)."""

@@ -26,6 +26,7 @@ from engine.cli import (
     deterministic,
     presets,
     privacy_curve,
+    robust_error,
     robust_mean,
     solve,
     sweep,
@@ -34,7 +35,8 @@ from engine.cli.errors import EXIT_BAD_INPUT, EXIT_UNFINISHED, Unfinished
 from engine.errors import ProblemError
 
 COMMANDS = {module.NAME: module for module in (
-    solve, sweep, deterministic, privacy_curve, accuracy, certify, concentration, robust_mean, batch, presets,
+    solve, sweep, deterministic, privacy_curve, robust_error, accuracy, certify, concentration, robust_mean, batch,
+    presets,
 )}
 
 

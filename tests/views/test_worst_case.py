@@ -48,7 +48,7 @@ def test_default_view_shows_the_engine_values_and_a_verified_certificate():
     assert metric(page, "label entropy H_mu(Y)") == shown(label_entropy(p.mu), 4)
     assert any("verified, gap" in m.value for m in page.markdown), "no certificate badge"
     charts = page.get("plotly_chart")
-    assert len(charts) == 6
+    assert len(charts) == 8  # with the robust-accuracy curve and its rule (tests/views/test_robust_accuracy.py)
     assert all(c.proto.alt for c in charts), "a chart without alt text"
     assert all(json.loads(c.proto.config)["toImageButtonOptions"]["format"] == "svg" for c in charts)
 
