@@ -28,6 +28,10 @@ pages = {
                 url_path="robustness-vs-accuracy"),
         st.Page("views/certify.py", title="Certified robustness", icon=":material/shield:",
                 url_path="certified-robustness"),
+        st.Page("views/robust_statistics.py", title="Robust statistics", icon=":material/filter_alt:",
+                url_path="robust-statistics"),
+        st.Page("views/concentration.py", title="Concentration of measure", icon=":material/language:",
+                url_path="concentration-of-measure"),
     ],
 }
 page = st.navigation(pages, position="top" if lecture_mode() else "sidebar")

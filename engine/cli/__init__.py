@@ -22,11 +22,13 @@ from engine.cli import (
     accuracy,
     batch,
     certify,
+    concentration,
     data,
     deterministic,
     presets,
     privacy_curve,
     robust_error,
+    robust_mean,
     solve,
     sweep,
 )
@@ -34,7 +36,8 @@ from engine.cli.errors import EXIT_BAD_INPUT, EXIT_UNFINISHED, Unfinished
 from engine.errors import ProblemError
 
 COMMANDS = {module.NAME: module for module in (
-    solve, sweep, deterministic, privacy_curve, robust_error, data, accuracy, certify, batch, presets,
+    solve, sweep, deterministic, privacy_curve, robust_error, data, accuracy, certify, concentration, robust_mean,
+    batch, presets,
 )}
 
 

@@ -86,7 +86,8 @@ def assert_complete(table: pd.DataFrame, config: dict) -> None:
     ({"problems": [{"csv": "nowhere.csv"}]}, "(csv): the file 'nowhere.csv': There is no mu file"),
     ({"problems": [{"preset": ["figure2", "binary-source"], "id": "x"}]}, "'id' names one problem"),
     ({"kinds": ["joint"], "kappa": -1}, "'kappa' must be non-negative; got -1"),
-    ({"problems": [{"preset": "figure2", "csv": "a.csv"}]}, "exactly one of the keys preset, random, csv, dataset or samples"),
+    ({"problems": [{"preset": "figure2", "csv": "a.csv"}]},
+     "exactly one of the keys preset, random, csv, dataset or samples"),
     ({"problems": [{"preset": "figure2"}, {"preset": "figure2"}]}, "two problems 'figure2'"),
 ])
 def test_config_mistakes_are_sentences_naming_the_key(change, words):

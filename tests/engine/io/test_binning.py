@@ -158,5 +158,5 @@ def test_a_binned_problem_is_a_problem():
     assert ball.constraint == "max" and ball.binning is p.binning
     back = pickle.loads(pickle.dumps(p))
     assert back == p and back.binning.samples_used == 178
-    with pytest.raises(Exception):  # frozen
+    with pytest.raises(AttributeError):  # frozen
         p.mu = None

@@ -47,7 +47,8 @@ BAD = [
     ("a cell missing", lambda ls: ls[:-1], "no row for cell 16"),
     ("a cell twice", lambda ls: ls + [ls[1]], "Row 18 repeats cell 1 (first given in row 2)"),
     ("a bad cell number", lambda ls: [ls[0], "17" + ls[1][1:]] + ls[2:], "cells are numbered 1 to 16"),
-    ("not a number", lambda ls: [ls[0], ls[1].rsplit(",", 1)[0] + ",abc"] + ls[2:], "Row 2, column 'virginica' is 'abc'"),
+    ("not a number", lambda ls: [ls[0], ls[1].rsplit(",", 1)[0] + ",abc"] + ls[2:],
+     "Row 2, column 'virginica' is 'abc'"),
     ("not a probability", lambda ls: [ls[0], ls[1].rsplit(",", 1)[0] + ",1.5"] + ls[2:], "between 0 and 1"),
     ("rows not summing to 1", lambda ls: [ls[0], ls[1].rsplit(",", 1)[0] + ",0.9"] + ls[2:], "sum to"),
 ]
