@@ -124,8 +124,8 @@ async def one_run(ws, request: bytes, timeout: float) -> Run:
             largest = max(largest, len(raw))
             msg = ForwardMsg.FromString(raw)
             kind = msg.WhichOneof("type")
-            if kind == "new_session":
-                page_hash = msg.new_session.page_script_hash
+            if kind == "navigation":  # the page that ran (new_session names the main script, app.py)
+                page_hash = msg.navigation.page_script_hash
             elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 element = msg.delta.new_element
                 what = element.WhichOneof("type")
