@@ -28,9 +28,10 @@ def test_twenty_sessions_with_five_slider_moves_each(tmp_path):
     report = json.loads(result.stdout)
     assert report["errors"] == 0, report["error_examples"]
     assert report["finished_sessions"] == 20
-    assert report["first_load_s"]["count"] == 20 and report["rerun_s"]["count"] == 100
-    assert report["active_sessions_after"] == 0 and report["sessions_held_after"] == 0
-    assert report["python_threads"]["after"] <= report["python_threads"]["baseline"]
+    assert report["first_load"]["count"] == 20 and report["move"]["count"] == 100
+    (server,) = report["servers"]
+    assert server["active_sessions_after"] == 0 and server["sessions_held_after"] == 0
+    assert server["python_threads"]["after"] <= server["python_threads"]["baseline"]
     assert report["largest_message_kb"] < 20 * 1024  # under .streamlit/config.toml's maxMessageSize
 
 
