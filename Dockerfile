@@ -1,5 +1,6 @@
 # Tradeoff Lab: the Streamlit app and its engine in one slim image.
 #   docker build -t tradeoff-lab . && docker run --rm -p 8501:8501 tradeoff-lab   # then open http://localhost:8501
+#   (for a lecture hall: N replicas behind HAProxy, deploy/compose.yaml and deploy/README.md)
 # Pinned base (the Python the lab is tested with); every wheel the lab needs is on PyPI for it, so no compiler.
 FROM python:3.11.7-slim-bookworm
 
@@ -22,6 +23,7 @@ COPY data/ data/
 COPY figures/ figures/
 COPY ui/ ui/
 COPY views/ views/
+COPY scripts/replica.py scripts/
 
 # A non-root user, named by number so a host (or Kubernetes' runAsNonRoot) can check it is not root.
 RUN groupadd --gid 10001 lab \
@@ -29,6 +31,7 @@ RUN groupadd --gid 10001 lab \
 USER 10001:10001
 
 EXPOSE 8501
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+# The replica warms every page for every preset before /_stcore/health says ok (503 "warming up" meanwhile).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=300s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://localhost:8501/_stcore/health', timeout=4).read() != b'ok')"]
-CMD ["streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501"]
+CMD ["python", "scripts/replica.py", "--server.address=0.0.0.0", "--server.port=8501"]

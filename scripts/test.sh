@@ -39,6 +39,18 @@ if ! command -v chromium >/dev/null; then
   $SUDO apt-get update -qq >/dev/null
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+# The deployment tests (tests/test_deploy.py, tests/test_load.py) run scripts/serve.py, which puts Debian's haproxy in
+# front of the replicas; `haproxy -c` checks deploy/haproxy.cfg. Installed the same way when missing.
+if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then
+  echo "== installing haproxy (apt)"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "scripts/test.sh: haproxy is missing; install it (apt-get install haproxy) or run as root" >&2; exit 1; }
+    SUDO=sudo
+  fi
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
+fi
 # ===========================================================================================
 
 echo "== ruff check ."

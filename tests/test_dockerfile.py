@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
-APP_PATHS = ("app.py", ".streamlit", "engine", "data", "figures", "ui", "views")
+APP_PATHS = ("app.py", ".streamlit", "engine", "data", "figures", "ui", "views", "scripts/replica.py")
 
 
 def instructions() -> list[tuple[str, str]]:
@@ -125,7 +125,11 @@ def test_healthcheck_hits_streamlits_health_endpoint():
     assert "curl" not in check and "wget" not in check, "slim images have neither: use python"
 
 
-def test_exposes_8501_and_runs_streamlit():
+def test_exposes_8501_and_runs_a_warmed_replica():
     assert args("EXPOSE") == ["8501"]
     (cmd,) = args("CMD")
-    assert json.loads(cmd) == ["streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501"]
+    # scripts/replica.py is `streamlit run app.py` that warms the pages before its health check answers ok
+    assert json.loads(cmd) == ["python", "scripts/replica.py", "--server.address=0.0.0.0", "--server.port=8501"]
+    (check,) = args("HEALTHCHECK")
+    start = re.search(r"--start-period=(\d+)s", check)
+    assert start and int(start.group(1)) >= 120, "the start period must cover the warm-up"

@@ -12,7 +12,6 @@ the lecture-mode link (``?lecture=1``) of each page. One session at a time (the 
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass, field
 from urllib.parse import quote_plus
