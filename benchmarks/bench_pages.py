@@ -2,14 +2,16 @@
 
     .venv/bin/python benchmarks/bench_pages.py                       # every page, 12 sessions each
     .venv/bin/python benchmarks/bench_pages.py --sessions 20 --pages worst-case,tradeoff
+    .venv/bin/python benchmarks/bench_pages.py --base 0284a70       # that commit beside this tree, side by side
     .venv/bin/python benchmarks/bench_pages.py --profile worst-case  # cProfile of a first load and a move (AppTest)
 
-A real ``streamlit run`` on a free loopback port (scripts/load_server.py), its caches filled by one session per
-page first. Then, one session at a time (no concurrency, so the numbers are the cost of the work and not of
-waiting), each session opens the page by its deep link and moves the eps slider ``--moves`` times. The server's
-CPU time (user + system, every thread: /proc/PID/stat) is read before and after each step; the table gives the
-mean CPU ms per first load and per move (the clock ticks at 10 ms, so single steps are averaged over many) and
-the median wall time. Not a test: timings depend on the machine (the load average is printed with them).
+A real ``streamlit run app.py`` on a free loopback port (of this tree, and with ``--base`` of a commit checked out
+beside it), its caches filled by one session per page first. Then, one session at a time (no concurrency, so the
+numbers are the cost of the work and not of waiting), each session opens the page by its deep link and moves the
+eps slider ``--moves`` times. The server's CPU time (user + system, every thread: /proc/PID/stat) is read before
+and after each step; the table gives the mean CPU ms per first load and per move (the clock ticks at 10 ms, so
+single steps are averaged over many) and the median wall time. Not a test: timings depend on the machine (the load
+average is printed with them).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import asyncio
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -149,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=12)
     parser.add_argument("--moves", type=int, default=5)
     parser.add_argument("--label", default="this tree")
+    parser.add_argument("--base", metavar="COMMIT", help="also measure this commit, side by side")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--profile", metavar="PAGE", help="cProfile a first load and the moves of PAGE instead")
     parser.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "bench-pages")
@@ -157,22 +161,67 @@ def main(argv: list[str] | None = None) -> int:
         profile(args.profile, args.moves, args.out)
         return 0
     pages = tuple(p for p in args.pages.split(",") if p)
-    stats, log = args.out / "stats.jsonl", args.out / "server.log"
-    proc, base = load.start(stats, log, post_script_gc=False, session_ttl=2.0)
+    trees, base_tree = [(args.label, ROOT)], None
+    if args.base:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from bench_browser import checkout
+
+        base_tree = checkout(args.base)
+        trees.insert(0, (args.base, base_tree))
+    everything = {}
     try:
-        load_before = os.getloadavg()
-        began = time.monotonic()
-        results = asyncio.run(measure(base, proc.pid, pages, args.sessions, args.moves))
-        load_after = os.getloadavg()
+        for label, root in trees:
+            load_before, began = os.getloadavg(), time.monotonic()
+            proc, base = plain_server(root, args.out / f"{label.replace(' ', '-')}.log")
+            try:
+                results = asyncio.run(measure(base, proc.pid, pages, args.sessions, args.moves))
+            finally:
+                harness.stop_server(proc)
+            everything[label] = {"pages": results, "loadavg": [load_before[0], os.getloadavg()[0]],
+                                 "seconds": round(time.monotonic() - began)}
     finally:
-        harness.stop_server(proc)
+        if base_tree is not None:
+            subprocess.run(["git", "worktree", "remove", "--force", str(base_tree)], cwd=ROOT, capture_output=True)
     if args.json:
-        print(json.dumps({"label": args.label, "pages": results, "loadavg": [load_before, load_after]}, indent=1))
-    else:
-        print(table(results, args.label))
-        print(f"({time.monotonic() - began:.0f} s; load average {load_before[0]:.2f} before, "
-              f"{load_after[0]:.2f} after)")
+        print(json.dumps(everything, indent=1))
+        return 0
+    print(side_by_side(everything) if len(everything) > 1 else table(everything[args.label]["pages"], args.label))
+    for label, r in everything.items():
+        print(f"{label}: {r['seconds']} s; load average {r['loadavg'][0]:.2f} before, {r['loadavg'][1]:.2f} after")
     return 0
+
+
+def plain_server(root: Path, log: Path):
+    """``streamlit run app.py`` of ``root`` on a free loopback port (the pid is the server's own)."""
+    port = harness.free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+           "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
+           "--server.disconnectedSessionTTL", "2"]
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, cwd=root, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        harness.wait_healthy(base, proc, log)
+    except BaseException:
+        harness.stop_server(proc)
+        raise
+    return proc, base
+
+
+def side_by_side(everything: dict) -> str:
+    (a, ra), (b, rb) = list(everything.items())
+    lines = ["server CPU ms per step (mean over sequential sessions on a warm server): before -> after",
+             f"{'page':30}{'first load ' + a:>20}{b:>10}{'ratio':>7}{'move ' + a:>16}{b:>10}{'ratio':>7}"]
+    for page, x in ra["pages"].items():
+        y = rb["pages"][page]
+        row = f"{page:30}{x['first_load_cpu_ms']:>20.1f}{y['first_load_cpu_ms']:>10.1f}" \
+              f"{x['first_load_cpu_ms'] / max(y['first_load_cpu_ms'], 1e-9):>6.1f}x"
+        if x["move_cpu_ms"] is not None:
+            ratio = x["move_cpu_ms"] / max(y["move_cpu_ms"], 1e-9)
+            row += f"{x['move_cpu_ms']:>16.1f}{y['move_cpu_ms']:>10.1f}{ratio:>6.1f}x"
+        lines.append(row)
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -241,7 +241,7 @@ def start(stats: Path, log: Path, post_script_gc: bool, session_ttl: float, warm
 
 def settled(row: dict, baseline: dict) -> bool:
     return (row.get("active_sessions", 0) == 0 and row.get("sessions", 0) == 0
-            and row.get("python_threads", 0) <= baseline.get("python_threads", 0))
+            and row.get("session_threads", 0) <= baseline.get("session_threads", 0))
 
 
 async def settle(stats: list[Path], baselines: list[dict], seconds: float) -> tuple[list[dict], float]:
@@ -301,6 +301,9 @@ async def drive(args, stats: list[Path], base: str) -> dict:
             "rss_growth_mb": round(last_wave - first_wave, 1) if None not in (first_wave, last_wave) else None,
             "python_threads": {"baseline": baseline["python_threads"],
                                "peak": max(r["python_threads"] for r in during), "after": end["python_threads"]},
+            "session_threads": {"baseline": baseline.get("session_threads"),
+                                "peak": max(r.get("session_threads", 0) for r in during),
+                                "after": end.get("session_threads")},
             "os_threads": {"baseline": baseline["os_threads"], "peak": max(r["os_threads"] for r in during),
                            "after": end["os_threads"]},
             "active_sessions_after": end.get("active_sessions"), "sessions_held_after": end.get("sessions"),
@@ -352,6 +355,7 @@ def table(report: dict) -> str:
             f"server {k + 1}: RSS MB baseline {s['rss_mb']['baseline']:.0f}, peak {s['rss_mb']['peak']:.0f}, after "
             f"{s['rss_mb']['after']:.0f} (growth first -> last wave {s['rss_growth_mb']} MB); python threads "
             "{baseline} -> {peak} -> {after}".format(**s["python_threads"])
+            + "; session threads {baseline} -> {peak} -> {after}".format(**s["session_threads"])
             + f"; sessions after: {s['active_sessions_after']} connected, {s['sessions_held_after']} held; "
               f"solves during the run: {s['solves_during']}",
         ]

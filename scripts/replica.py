@@ -30,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD_SECONDS = 0.5
+POOL_THREADS = ("MainThread", "vital-signs", "warm-up", "ThreadPoolExecutor", "AnyIO worker thread", "asyncio_")
 WARMED = threading.Event()
 LOG = logging.getLogger("tradeoff_lab.replica")
 STARTED = time.monotonic()
@@ -40,6 +41,10 @@ def vital_signs() -> dict:
     status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
     row = {"t": time.time(), "rss_mb": int(status["VmRSS"].split()[0]) / 1024,
            "os_threads": int(status["Threads"]), "python_threads": threading.active_count(), "warm": WARMED.is_set()}
+    names = [t.name for t in threading.enumerate()]
+    # Threads that belong to a session (its script runner), not to the server's bounded pools, which grow to their
+    # size under load and stay: what must come back to the baseline once the students left.
+    row["session_threads"] = sum(1 for name in names if not name.startswith(POOL_THREADS))
     try:
         from streamlit.runtime import Runtime
 

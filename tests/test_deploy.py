@@ -262,7 +262,7 @@ def test_serve_two_replicas_through_the_proxy_survives_a_killed_replica_and_stop
         assert report["replicas_seen"] == 2  # the proxy's sticky cookie named both replicas
         for server in report["servers"]:
             assert server["active_sessions_after"] == 0 and server["sessions_held_after"] == 0
-            assert server["python_threads"]["after"] <= server["python_threads"]["baseline"]
+            assert server["session_threads"]["after"] <= server["session_threads"]["baseline"]
             assert server["solves_during"] == 0  # warmed: the hall's first loads solved nothing
 
         # The fault drill: one replica killed while 20 sessions move their sliders.

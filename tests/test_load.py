@@ -31,7 +31,7 @@ def test_twenty_sessions_with_five_slider_moves_each(tmp_path):
     assert report["first_load"]["count"] == 20 and report["move"]["count"] == 100
     (server,) = report["servers"]
     assert server["active_sessions_after"] == 0 and server["sessions_held_after"] == 0
-    assert server["python_threads"]["after"] <= server["python_threads"]["baseline"]
+    assert server["session_threads"]["after"] <= server["session_threads"]["baseline"]
     assert report["largest_message_kb"] < 20 * 1024  # under .streamlit/config.toml's maxMessageSize
 
 

@@ -2,10 +2,17 @@
 are keyed by the problem's canonical hash (``Problem.key``) and the budgets, the Problem itself passed unhashed
 (leading underscore); the context pages' by their numbers. Sizes are bounded so memory stays flat.
 
-Pages precompute a whole eps grid once and index it, so a slider move is a dictionary lookup.
+Pages precompute a whole eps grid once and index it, so a slider move is a dictionary lookup. The Explore pages'
+grids are resource caches: every session reads the same result objects, made read-only (``_read_only``: their
+numpy arrays refuse writes), where ``st.cache_data`` unpickled a fresh copy of the whole grid on every call (for
+the worst case: 41 results with their transport plans, about 10 ms of every rerun, to show one eps).
 """
 
 from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import OrderedDict
 
 import numpy as np
 import streamlit as st
@@ -23,68 +30,99 @@ from engine.context.tsipras import (
     simulate_accuracy,
 )
 from figures.animation import worst_case_animation
+from ui.figcache import freeze
 
 ENTRIES = 64
+_SOLVED_LOCK = threading.Lock()
+_SOLVED: OrderedDict = OrderedDict()  # (problem key, budgets) some session has solved in this process
+_SOLVED_ENTRIES = 256
+
+
+def _read_only(value):
+    """``value`` with every numpy array in it (in dicts, tuples, lists, dataclass fields) made read-only."""
+    if isinstance(value, np.ndarray):
+        value.setflags(write=False)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _read_only(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _read_only(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _read_only(getattr(value, f.name))
+    return value
 
 
 def warm_saddles(problem: engine.Problem, budgets, label: str) -> None:
     """Solve the saddle point at each budget (engine.solvers.chain caches them) with a progress bar, once a session.
 
     The cached calls below then only assemble results. On a problem this session has seen, nothing is drawn, so
-    a slider move shows no bar (and pays no cost: every solve is a cache hit)."""
+    a slider move shows no bar (and pays no cost: every solve is a cache hit). Nor on a problem another session of
+    this process has solved already (a warmed replica's presets: no bar of 41 steps for every student)."""
     seen = st.session_state.setdefault("_warm_saddles", set())
     token = (problem.key, tuple(budgets))
     if token in seen:
         return
+    with _SOLVED_LOCK:
+        if token in _SOLVED:
+            _SOLVED.move_to_end(token)
+            seen.add(token)
+            return
     bar = st.progress(0.0, text=label)
     for k, eps in enumerate(budgets):
         engine.worst_case(problem, eps)
         bar.progress((k + 1) / len(budgets), text=f"{label} ({k + 1} of {len(budgets)} budgets)")
     bar.empty()
     seen.add(token)
+    with _SOLVED_LOCK:
+        _SOLVED[token] = True
+        while len(_SOLVED) > _SOLVED_ENTRIES:
+            _SOLVED.popitem(last=False)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_resource(max_entries=ENTRIES, show_spinner=False)
 def worst_cases(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]) -> dict:
     """worst_case and clean_vs_robust at every eps of the grid: {eps: (WorstCase, CleanVersusRobust)}."""
-    return {e: (engine.worst_case(_problem, e), clean_vs_robust(_problem, e)) for e in eps_grid}
+    return _read_only({e: (engine.worst_case(_problem, e), clean_vs_robust(_problem, e)) for e in eps_grid})
 
 
 @st.cache_resource(max_entries=ENTRIES, show_spinner=False)
 def animation(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...], eps_shown: tuple[float, ...]):
     """The Play animation of nu* and q* over ``eps_shown`` (about 100 ms to build, and the same at every eps).
 
-    A resource cache: one shared figure, never modified after it is built (st.plotly_chart only reads it)."""
+    A resource cache: one shared figure, frozen (figcache.FrozenFigure: serialised once, never modified)."""
     solved = worst_cases(key, _problem, eps_grid)
-    return worst_case_animation(eps_shown, [solved[e][0].nu for e in eps_shown], [solved[e][0].q for e in eps_shown],
-                                _problem.positions, _problem.labels)
+    cases = [solved[e][0] for e in eps_shown]
+    return freeze(worst_case_animation(eps_shown, [w.nu for w in cases], [w.q for w in cases], _problem.positions,
+                                       _problem.labels))
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_resource(max_entries=ENTRIES, show_spinner=False)
 def robust_rules(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]) -> dict:
     """robust_rule at every eps of the grid (the same cached saddle solves as worst_cases)."""
-    return {e: engine.robust_rule(_problem, e) for e in eps_grid}
+    return _read_only({e: engine.robust_rule(_problem, e) for e in eps_grid})
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_resource(max_entries=ENTRIES, show_spinner=False)
 def grid(key: str, _problem: engine.Problem, eps_rule: tuple[float, ...], eps_attack: tuple[float, ...]):
     """Figure 2's TradeoffGrid."""
-    return tradeoff_grid(_problem, eps_rule, eps_attack)
+    return _read_only(tradeoff_grid(_problem, eps_rule, eps_attack))
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_resource(max_entries=ENTRIES, show_spinner=False)
 def privacy(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]):
     """The PrivacyCurve over the grid."""
-    return privacy_curve(_problem, eps_grid)
+    return _read_only(privacy_curve(_problem, eps_grid))
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_resource(max_entries=ENTRIES, show_spinner=False)
 def deterministic(key: str, _problem: engine.Problem, eps: float, alphas: tuple[float, ...]):
     """deterministic_gap at eps and H(Y|Z) along the segment between the best map and its nearest rival."""
     gap = deterministic_gap(_problem, eps)
     saddle = engine.worst_case(_problem, eps)
     rival = rival_map(gap.best_map, saddle.mechanism)
-    return gap, np.asarray(map_segment(_problem, rival, gap.best_map, alphas)), rival
+    return _read_only((gap, np.asarray(map_segment(_problem, rival, gap.best_map, alphas)), rival))
 
 
 

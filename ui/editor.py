@@ -244,8 +244,8 @@ def _eps_range(problem: engine.Problem | None, preset: str | None) -> tuple[floa
 
 
 def download_table(label: str, df: pd.DataFrame, filename: str, key: str) -> None:
-    """A CSV download of a table (see safe_csv)."""
-    st.download_button(label, safe_csv(df), filename, "text/csv", key=key)
+    """A CSV download of a table (see safe_csv), written only when it is clicked (not on every rerun)."""
+    st.download_button(label, lambda: safe_csv(df), filename, "text/csv", key=key, on_click="ignore")
 
 
 def safe_csv(df: pd.DataFrame) -> str:

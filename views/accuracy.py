@@ -8,6 +8,7 @@ import streamlit as st
 from engine.errors import ProblemError
 from figures.accuracy import accuracy_against_eps, describe_accuracy, describe_frontier, frontier_figure
 from ui import compute
+from ui.figcache import shared
 from ui.state import lecture_mode, slider
 from ui.text import literal
 from ui.widgets import percent, reproduce_code, show_figure
@@ -78,12 +79,12 @@ now = {"natural": natural.adversarial, "robust": robust.adversarial}
 sims = {name: (simulated[name].accuracy, simulated[name].standard_error) for name in RULES}
 left, right = st.columns(2)
 with left:
-    show_figure(accuracy_against_eps(curve, eps, now, sims), "accuracy-against-eps",
+    show_figure(shared(accuracy_against_eps, curve, eps, now, sims), "accuracy-against-eps",
                 describe_accuracy(curve, eps, now),
                 pd.DataFrame({"eps": curve.eps, "natural_rule_accuracy": curve.natural,
                               "robust_rule_accuracy": curve.robust}))
 with right:
-    show_figure(frontier_figure(frontier, natural, robust), "accuracy-frontier",
+    show_figure(shared(frontier_figure, frontier, natural, robust), "accuracy-frontier",
                 describe_frontier(frontier, natural, robust),
                 pd.DataFrame({"theta": frontier.theta, "a": frontier.a, "b": frontier.b,
                               "standard_accuracy": frontier.standard, "adversarial_accuracy": frontier.adversarial,

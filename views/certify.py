@@ -10,6 +10,7 @@ from engine.context.toy_classifiers import DiscClassifier, LinearClassifier
 from engine.errors import ProblemError
 from figures.certify import describe_radius, describe_toy, radius_against_noise, toy_figure
 from ui import compute
+from ui.figcache import shared
 from ui.state import choice, lecture_mode, number, slider
 from ui.text import literal
 from ui.widgets import reproduce_code, show_figure
@@ -81,7 +82,7 @@ cols[4].metric("toy points certified", f"{certified.certified_count} of {POINTS}
                help="CERTIFY abstains when the lower confidence bound on p_A is at most 1/2.")
 shown_base = CLASSIFIERS[base]
 with right:
-    show_figure(toy_figure(shown_base, certified, exact, VIEW,
+    show_figure(shared(toy_figure, shown_base, certified, exact, VIEW,
                            f"Certified balls, smoothed {base} classifier, sigma = {sigma:.3g}"),
                 "certified-balls", describe_toy(certified, BASES[base]),
                 pd.DataFrame({"x1": certified.points[:, 0], "x2": certified.points[:, 1],
@@ -127,7 +128,7 @@ if comparison is not None:
                 "smoothing radius for these scores. ")
     now = {"smoothing": comparison.smoothing, "gaussian": gaussian.radius, "laplace": laplace.radius}
     with left:
-        show_figure(radius_against_noise(curve, sigma, now), "radius-against-noise",
+        show_figure(shared(radius_against_noise, curve, sigma, now), "radius-against-noise",
                     describe_radius(curve, sigma, now),
                     pd.DataFrame({"sigma": curve["sigma"], "smoothing_l2": curve["smoothing"],
                                   "pixeldp_gaussian_l2": curve["gaussian"], "pixeldp_laplace_l1": curve["laplace"]}))

@@ -10,6 +10,7 @@ from engine.errors import ProblemError
 from figures.deterministic import alpha_curve, channel_diagram, values_bars
 from ui import compute
 from ui.editor import problem_editor
+from ui.figcache import shared
 from ui.text import literal
 from ui.widgets import amount, certificate_badge, interval, reproduce, show_figure
 
@@ -40,13 +41,13 @@ if not gap.maximin_exact:
             f"{gap.maximin_label}.")
 left, right = st.columns(2)
 with left:
-    show_figure(alpha_curve(np.array(alphas), along, gap.stochastic, gap.pure_maximin, u), "alpha-curve",
+    show_figure(shared(alpha_curve, np.array(alphas), along, gap.stochastic, gap.pure_maximin, u), "alpha-curve",
                 "H(Y|Z) along the mixture of two deterministic maps; it peaks inside, above both fixed maps.",
                 pd.DataFrame({"alpha": alphas, f"H(Y|Z)_{u}": to_units(along, u)}))
 with right:
-    show_figure(values_bars(gap, u), "three-values", f"Bars: h* {to_units(gap.stochastic, u):.4f}, (20) "
+    show_figure(shared(values_bars, gap, u), "three-values", f"Bars: h* {to_units(gap.stochastic, u):.4f}, (20) "
                 f"{to_units(gap.pure_minimax, u):.4f}, (21) {to_units(gap.pure_maximin, u):.4f} {u}.")
-show_figure(channel_diagram(w.mechanism, p.positions, p.mu), "attack-channel",
+show_figure(shared(channel_diagram, w.mechanism, p.positions, p.mu), "attack-channel",
             "Arrows from each clean point to where the optimal randomised attack sends it, with probabilities.")
 st.caption("alpha = 0 is the best fixed map; alpha = 1 sends the most-split point to its other favourite target "
            "(for the paper's example: 2 -> 3 versus 2 -> 1). The paper's optimum is alpha = 1/2.")

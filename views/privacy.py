@@ -10,6 +10,7 @@ from figures.style import distinct_names
 from figures.tables import table_heatmap
 from ui import compute
 from ui.editor import problem_editor
+from ui.figcache import shared
 from ui.widgets import certificate_badge, interval, reproduce, show_figure
 
 st.title("Privacy-utility tradeoff")
@@ -31,7 +32,7 @@ cols[1].metric("leakage with no distortion, I(X;Y)",
 cols[2].metric("status of the curve", curve.status)
 w = compute.worst_cases(setup.key, p, setup.eps_grid)[setup.eps][0]
 certificate_badge(w.certificate, w.status, u)
-show_figure(leakage_curve(curve, setup.eps, u, closed), "privacy-curve",
+show_figure(shared(leakage_curve, curve, setup.eps, u, closed), "privacy-curve",
             f"Leakage falls from {to_units(curve.leakage[0], u):.3f} to {to_units(curve.leakage[-1], u):.3f} {u} "
             f"as eps grows from {curve.eps[0]:.3g} to {curve.eps[-1]:.3g}.",
             pd.DataFrame({"eps": curve.eps, f"leakage_{u}": to_units(curve.leakage, u),
@@ -41,7 +42,7 @@ mech = np.array([[curve.mechanisms[k][x, y, :, y] for y in range(p.m)] for x in 
 names = distinct_names(p.positions, 6)  # repeated positions keep their own rows and columns
 rows = [f"{x}, y={lab}" for x in names for lab in p.labels]
 keep = p.mu.ravel() > 0
-show_figure(table_heatmap(mech[keep], list(np.array(rows)[keep]), names,
+show_figure(shared(table_heatmap, mech[keep], list(np.array(rows)[keep]), names,
                           "P(Z = z | X = x, Y = y)", "P", zmax=1.0, x_title="released z", y_title="row"),
             "release-mechanism", "Heatmap of the release channel; each row is a clean point (x, y) with mass.",
             pd.DataFrame(mech[keep], index=np.array(rows)[keep], columns=names)

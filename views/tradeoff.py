@@ -9,6 +9,7 @@ from engine.core.information import to_units
 from figures.tradeoff import describe_grid, figure2_left, figure2_right, loss_heatmap
 from ui import compute
 from ui.editor import problem_editor
+from ui.figcache import shared
 from ui.state import BIND, eps_grid, lecture_mode
 from ui.widgets import certificate_badge, reproduce, show_figure
 
@@ -37,12 +38,12 @@ alt = describe_grid(g, u)
 data = pd.DataFrame([(a, r, to_units(g.loss[i, j], u)) for i, a in enumerate(g.eps_attack)
                      for j, r in enumerate(g.eps_rule)], columns=["eps_attack", "eps_rule", f"loss_{u}"])
 with left:
-    show_figure(figure2_left(g, u, attacks=chosen or None), "figure2-left",
+    show_figure(shared(figure2_left, g, u, attacks=chosen or None), "figure2-left",
                 alt + " Left panel: loss against eps_rule.")
 with right:
-    show_figure(figure2_right(g, u, rules=chosen or None), "figure2-right",
+    show_figure(shared(figure2_right, g, u, rules=chosen or None), "figure2-right",
                 alt + " Right panel: loss against eps_attack.", data)
-show_figure(loss_heatmap(g, u), "loss-surface", alt + " Heatmap of the whole surface.")
+show_figure(shared(loss_heatmap, g, u), "loss-surface", alt + " Heatmap of the whole surface.")
 st.markdown(f"H(Y) = {to_units(g.h_y, u):.4f} {u}: a rule robust enough to face any attack only guesses the "
             f"label's prior. H(Y|X) = {to_units(g.h_y_given_x, u):.4f} {u}: the best clean loss, reached by the rule "
             f"for eps = 0.")

@@ -9,6 +9,7 @@ from figures.tradeoff import clean_robust_bars
 from figures.transport import describe_transport, transport_sankey
 from ui import compute
 from ui.editor import problem_editor
+from ui.figcache import shared
 from ui.guard import last_good
 from ui.text import literal
 from ui.widgets import amount, bounded, certificate_badge, interval, reproduce, show_figure
@@ -38,27 +39,31 @@ if w.status != "verified":
 
 left, right = st.columns(2)
 with left:
-    show_figure(table_heatmap(p.mu, p.positions, p.labels, "Clean data mu(x, y)", "mu"), "clean-mu",
+    show_figure(shared(table_heatmap, p.mu, p.positions, p.labels, "Clean data mu(x, y)", "mu"), "clean-mu",
                 describe_table("the clean joint law mu", p.mu, p.positions, p.labels),
                 pd.DataFrame(p.mu, index=p.positions, columns=p.labels).reset_index(names="x"))
 with right:
-    show_figure(table_heatmap(w.nu, p.positions, p.labels, f"Worst case nu*(x', y) at eps = {eps:.3g}", "nu*"),
+    show_figure(shared(table_heatmap, w.nu, p.positions, p.labels, f"Worst case nu*(x', y) at eps = {eps:.3g}", "nu*"),
                 "worst-case-nu", describe_table("the worst-case law nu*", w.nu, p.positions, p.labels),
                 pd.DataFrame(w.nu, index=p.positions, columns=p.labels).reset_index(names="x"))
 left, right = st.columns(2)
 with left:
-    show_figure(table_heatmap(w.q, p.positions, p.labels, "Robust rule q*(y | x)", "q*", zmax=1.0), "robust-rule",
+    show_figure(shared(table_heatmap, w.q, p.positions, p.labels, "Robust rule q*(y | x)", "q*", zmax=1.0),
+                "robust-rule",
                 describe_table("the robust rule q*", w.q, p.positions, p.labels),
                 pd.DataFrame(w.q, index=p.positions, columns=p.labels).reset_index(names="x"))
 with right:
-    show_figure(clean_robust_bars(cvr, u), "clean-vs-robust",
+    show_figure(shared(clean_robust_bars, cvr, u), "clean-vs-robust",
                 f"Bars: clean optimum {to_units(cvr.clean_optimum, u):.3f}, robust rule on clean data "
                 f"{to_units(cvr.robust_rule_clean_loss, u):.3f}, under attack {to_units(cvr.h_star, u):.3f} {u}.")
-show_figure(transport_sankey(w.plan, p.positions, p.labels), "transport-plan",
+show_figure(shared(transport_sankey, w.plan, p.positions, p.labels), "transport-plan",
             describe_transport(w.plan, p.positions, p.labels))
-st.subheader("Play: the worst case and the robust rule as eps grows")
-eps_shown = setup.eps_grid[:: max(1, len(setup.eps_grid) // 20)]
-show_figure(compute.animation(setup.key, p, setup.eps_grid, tuple(eps_shown)), "worst-case-animation",
-            "Animation of nu* and q* over eps; press Play or drag the slider below the chart.")
+# The Play animation is built and drawn only when its box is opened (its 20 frames are the page's heaviest chart).
+play = st.expander("Play: the worst case and the robust rule as eps grows", key="play", on_change="rerun")
+if play.open:
+    eps_shown = setup.eps_grid[:: max(1, len(setup.eps_grid) // 20)]
+    with play:
+        show_figure(compute.animation(setup.key, p, setup.eps_grid, tuple(eps_shown)), "worst-case-animation",
+                    "Animation of nu* and q* over eps; press Play or drag the slider below the chart.")
 reproduce(setup, f"w = engine.worst_case(p, {setup.eps!r})\nprint(w.value, w.certificate, w.status)",
           f"solve {{source}} --eps {setup.eps!r}")

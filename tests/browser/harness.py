@@ -28,7 +28,7 @@ VIEWPORT = {"width": 1400, "height": 1000}
 ARTIFACTS = ROOT / "test-artifacts" / "browser"  # gitignored: screenshots, server logs
 PAGES = {  # name (also the screenshot's file name) -> url path, sidebar link, title, Plotly charts drawn
     "overview": ("", "Overview", "Tradeoff Lab", 0),
-    "worst-case": ("worst-case", "Worst-case perturbation", "Worst-case perturbation", 6),
+    "worst-case": ("worst-case", "Worst-case perturbation", "Worst-case perturbation", 5),
     "tradeoff": ("tradeoff", "Robustness tradeoff", "Robustness tradeoff (the paper's Figure 2)", 3),
     "stochastic-vs-deterministic": ("stochastic-vs-deterministic", "Stochastic vs deterministic",
                                     "Stochastic versus deterministic adversary", 3),

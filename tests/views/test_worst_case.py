@@ -47,8 +47,10 @@ def test_default_view_shows_the_engine_values_and_a_verified_certificate():
     assert metric(page, "clean H_mu(Y|X)") == shown(conditional_entropy(p.mu), 4)
     assert metric(page, "label entropy H_mu(Y)") == shown(label_entropy(p.mu), 4)
     assert any("verified, gap" in m.value for m in page.markdown), "no certificate badge"
-    charts = page.get("plotly_chart")
-    assert len(charts) == 6
+    assert len(page.get("plotly_chart")) == 5  # the Play animation waits until its box is opened
+    page.session_state["play"] = True  # the user opens "Play: ..."
+    charts = page.run().get("plotly_chart")
+    assert len(charts) == 6 and charts[-1].key == "chart_worst-case-animation"
     assert all(c.proto.alt for c in charts), "a chart without alt text"
     assert all(json.loads(c.proto.config)["toImageButtonOptions"]["format"] == "svg" for c in charts)
 
