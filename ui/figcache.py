@@ -90,7 +90,8 @@ def _feed(h, value) -> None:
             _feed(h, value[k])
         h.update(b"}")
     elif type(value).__name__ == "Problem" and isinstance(getattr(value, "key", None), str):
-        h.update(f"problem:{value.key};".encode())  # engine.Problem: its canonical hash covers every field
+        h.update(f"problem:{value.key};".encode())  # engine.Problem: its canonical hash (mu, cost, kind) ...
+        _feed(h, (value.positions, value.labels, value.name))  # ... and what it names, which the key leaves out
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         h.update(f"dataclass:{type(value).__module__}.{type(value).__qualname__}(".encode())
         for f in dataclasses.fields(value):

@@ -9,6 +9,7 @@ import engine
 from engine.core.information import to_units
 from figures.style import download_config
 from ui.editor import Setup, download_table
+from ui.handout import handout_button
 
 
 def _fixed(value: float, digits: int) -> str:
@@ -61,12 +62,22 @@ def reproduce(setup: Setup, python_call: str, cli: str) -> None:
     """The engine call and the CLI command that give this page's numbers (``cli`` may use {source})."""
     load, source = _load_lines(setup)
     units = " --units bits" if setup.units == "bits" else ""
-    reproduce_code(f"import engine\n{load}\n{python_call}", f"{cli.format(source=source)}{units} --json")
+    command = f"{cli.format(source=source)}{units} --json"
+    reproduce_code(f"import engine\n{load}\n{python_call}", command, lazy=True)
+    handout_button(setup, f"python -m engine {command}")
 
 
-def reproduce_code(python: str, cli: str) -> None:
-    """The same expander for a page without a Problem: whole Python code and the CLI arguments after the module."""
-    with st.expander("Reproduce in Python or from the command line"):
+def reproduce_code(python: str, cli: str, lazy: bool = False) -> None:
+    """The same expander for a page without a Problem: whole Python code and the CLI arguments after the module.
+
+    ``lazy`` (the Explore pages): the code is sent only once the box is opened (a rerun), so a first load does not
+    make the browser fetch and run the code highlighter (1.5 MB of JavaScript, about as long as drawing the charts:
+    benchmarks/bench_browser.py)."""
+    box = st.expander("Reproduce in Python or from the command line", key="reproduce" if lazy else None,
+                      on_change="rerun" if lazy else "ignore")
+    if lazy and not box.open:
+        return
+    with box:
         st.code(python, language="python")
         st.code(f"python -m engine {cli}", language="bash")
 
