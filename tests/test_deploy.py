@@ -152,7 +152,8 @@ def directives() -> list[str]:
 def test_sticky_cookie_websockets_long_tunnels_and_health_checks():
     lines = directives()
     assert any(line.startswith("cookie lab_replica insert") for line in lines)  # a cookie: a NAT'd hall spreads
-    assert "balance leastconn" in lines and "option redispatch" in lines
+    assert "balance leastconn" in lines and any(line.startswith("option redispatch") for line in lines)
+    assert "retry-on all-retryable-errors" in lines  # a GET a dying replica dropped goes to another one
     tunnel = next(line for line in lines if line.startswith("timeout tunnel"))
     assert re.fullmatch(r"timeout tunnel (\d+)h", tunnel) and int(tunnel.split()[-1][:-1]) >= 1
     assert "http-check send meth GET uri /_stcore/health" in lines and "http-check expect string ok" in lines

@@ -5,9 +5,11 @@ its own loopback port, and only then lets the health check say ok. Each view is 
 server (ui/client.py): the same scripts, the same st.cache_data and st.cache_resource entries, the same engine
 caches that a student's first load hits, so nothing the pages compute can be missed or computed differently.
 
-The views: every page st.navigation offers, at its defaults; on every page that draws the example selectbox
-(key ``preset``), also every other preset (``?preset=<title>``, what a link copied from the page carries); and
-the lecture-mode link (``?lecture=1``) of each page. One session at a time (the work is one interpreter's).
+The views: every page st.navigation offers, at its defaults, and there at every position of its eps slider
+(``?eps=...``: the pages that precompute their grid answer from cache, the deterministic page searches each eps
+once); on every page that draws the example selectbox (key ``preset``), every other preset at its default eps
+(``?preset=<title>``, what a link copied from the page carries); and the lecture-mode link (``?lecture=1``) of
+each page. One session at a time (the work is one interpreter's).
 """
 
 from __future__ import annotations
@@ -43,6 +45,15 @@ def preset_queries() -> list[str]:
     return [f"preset={quote_plus(engine.preset_info(name).title)}" for name in engine.preset_names()]
 
 
+def slider_values(slider: client.Slider | None) -> list[float]:
+    """Every position of the eps slider but the default one (none for a page without it)."""
+    if slider is None or slider.step <= 0:
+        return []
+    count = int(round((slider.hi - slider.lo) / slider.step)) + 1
+    values = [round(slider.lo + k * slider.step, 10) for k in range(count)]
+    return [v for v in values if abs(v - slider.value) > slider.step / 2]
+
+
 async def view(base: str, page: str, query: str = "", timeout: float = TIMEOUT) -> client.Run:
     """One visitor opening ``/page?query`` (a session of its own, closed afterwards)."""
     url = base.replace("http://", "ws://") + "/_stcore/stream"
@@ -66,6 +77,8 @@ async def warm(base: str, timeout: float = TIMEOUT) -> WarmReport:
     first = await run("")
     for page in first.pages:
         shown = first if page == "" else await run(page)
+        for eps in slider_values(shown.slider):  # every slider position of the default view (a hall sweeping eps)
+            await run(page, f"eps={eps:g}")
         if "preset" in shown.widget_keys:
             for query in preset_queries():
                 await run(page, query)
