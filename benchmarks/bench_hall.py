@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -75,6 +76,7 @@ def single(root: Path, warmed: bool, out: Path) -> tuple[subprocess.Popen, str, 
 
 def deployment(replicas: int, out: Path) -> tuple[subprocess.Popen, str, dict, float]:
     port = harness.free_port()
+    shutil.rmtree(out, ignore_errors=True)  # the replicas' logs of an earlier run would be read for their warm-up
     out.mkdir(parents=True, exist_ok=True)
     log = out / "serve.log"
     began = time.monotonic()
@@ -130,6 +132,9 @@ def table(columns: list[tuple[str, dict]]) -> str:
             ("RSS MB per server (start->peak)", memory),
             ("start-up until healthy s", lambda r: r.get("startup", "-")),
             ("solves during the run", lambda r: ", ".join(str(s.get("solves_during")) for s in r["servers"]) or "-"),
+            ("server CPU s during the run", lambda r: ", ".join(str(s.get("cpu_s_during")) for s in r["servers"])
+             or "-"),
+            ("run wall s / load generator CPU s", lambda r: f"{r['seconds']:.0f} / {r.get('client_cpu_s', '-')}"),
             ("load average (1 min) after", lambda r: f"{r['loadavg'][0]:.2f}")]
     width = max(28, *(len(label) + 2 for label, _ in columns))
     lines = [f"{'':34}" + "".join(f"{label:>{width}}" for label, _ in columns)]

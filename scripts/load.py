@@ -308,6 +308,7 @@ async def drive(args, stats: list[Path], base: str) -> dict:
                            "after": end["os_threads"]},
             "active_sessions_after": end.get("active_sessions"), "sessions_held_after": end.get("sessions"),
             "solves_during": (end.get("solves", 0) - baseline.get("solves", 0)) if "solves" in baseline else None,
+            "cpu_s_during": round(end["cpu_s"] - baseline["cpu_s"], 1) if "cpu_s" in baseline else None,
         })
     return {
         "url": base, "sessions": args.sessions * waves, "waves": waves, "reruns_per_session": args.reruns,
@@ -321,6 +322,7 @@ async def drive(args, stats: list[Path], base: str) -> dict:
         "servers": servers, "memory_by_wave": memory,
         "session_ttl_s": args.session_ttl, "settled_after_s": round(settle_seconds, 1),
         "loadavg": [round(v, 2) for v in os.getloadavg()],
+        "client_cpu_s": round(sum(os.times()[:2]), 1),  # the load generator's own CPU (it shares the machine)
     }
 
 

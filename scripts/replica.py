@@ -9,10 +9,10 @@ a student's first load hits are filled). A proxy (deploy/haproxy.cfg) or Docker'
 only after that. The log says how long the warm-up took ("warm-up: N views in S s").
 
 ``--stats FILE`` appends a line of JSON every half second: the time, resident memory and OS threads
-(/proc/self/status), Python threads, the sessions Streamlit holds (all, and those with a connected WebSocket),
-the engine's cached saddle solves, and whether the warm-up is done. The load harness (scripts/load.py) reads it.
-The session counts come from Streamlit's runtime (a private attribute, read-only); when a Streamlit release moves
-it they are left out.
+(/proc/self/status), CPU seconds used so far, Python threads, the sessions Streamlit holds (all, and those with a
+connected WebSocket), the engine's cached saddle solves, and whether the warm-up is done. The load harness
+(scripts/load.py) reads it. The session counts come from Streamlit's runtime (a private attribute, read-only); when
+a Streamlit release moves it they are left out.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 import threading
 import time
@@ -40,7 +41,8 @@ def vital_signs() -> dict:
     """This process's memory, threads, Streamlit sessions and engine cache right now."""
     status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
     row = {"t": time.time(), "rss_mb": int(status["VmRSS"].split()[0]) / 1024,
-           "os_threads": int(status["Threads"]), "python_threads": threading.active_count(), "warm": WARMED.is_set()}
+           "os_threads": int(status["Threads"]), "python_threads": threading.active_count(), "warm": WARMED.is_set(),
+           "cpu_s": round(sum(os.times()[:2]), 2)}
     names = [t.name for t in threading.enumerate()]
     # Threads that belong to a session (its script runner), not to the server's bounded pools, which grow to their
     # size under load and stay: what must come back to the baseline once the students left.
