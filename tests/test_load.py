@@ -3,6 +3,9 @@
 No wall-clock assertions (the closing note of issue 6 quotes the full run's latencies); what must hold on
 any machine: every run finishes with no exception or error element, every session completes, and after the
 clients leave no session is connected or held and the script threads are back to the baseline.
+
+The same reduced run through the proxy with 2 replicas (scripts/serve.py), and again with one replica killed
+mid-run, is tests/test_deploy.py::test_serve_two_replicas_through_the_proxy_survives_a_killed_replica_and_stops_clean.
 """
 
 from __future__ import annotations
