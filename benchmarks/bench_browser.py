@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -142,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if base_tree is not None:
             subprocess.run(["git", "worktree", "remove", "--force", str(base_tree)], cwd=ROOT, capture_output=True)
+            shutil.rmtree(base_tree.parent, ignore_errors=True)
     if args.json:
         args.json.write_text(json.dumps({"results": results, "loadavg": loads}, indent=1))
     labels = list(results)

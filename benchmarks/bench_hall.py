@@ -181,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
                 harness.stop_server(proc)
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True)
+            shutil.rmtree(tree.parent, ignore_errors=True)
         r["startup"] = f"{up:.1f} (cold)"
         columns.append((f"1 process ({args.base})", r))
         print(f"done: {columns[-1][0]}", flush=True)

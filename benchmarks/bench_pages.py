@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -182,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if base_tree is not None:
             subprocess.run(["git", "worktree", "remove", "--force", str(base_tree)], cwd=ROOT, capture_output=True)
+            shutil.rmtree(base_tree.parent, ignore_errors=True)
     if args.json:
         print(json.dumps(everything, indent=1))
         return 0
