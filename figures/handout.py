@@ -1,8 +1,6 @@
 """A handout that needs no server: one self-contained HTML file whose eps slider works offline.
 
-    python -m figures.handout --preset figure2 --eps 0.5 --out handout.html
-    python -m figures.handout --mu table.csv --metric abs --constraint max --grid 0:2:41 --out handout.html \\
-        --link "http://lab.example:8080/worst-case?eps=0.5"
+    python scripts/handout.py --preset figure2 --eps 0.5 --out handout.html     # the command line
 
 The Explore pages download the same file ("Download as a standalone page", ui/handout.py). Pure Plotly with
 engine data in: ``handout_html(problem, cases, ...)`` takes the certified worst case at every eps of the grid
@@ -23,13 +21,9 @@ No request leaves the file: no CDN, no fonts, no images (MathJax is off).
 
 from __future__ import annotations
 
-import argparse
 import html
 import json
-import math
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -241,57 +235,3 @@ def handout_html(problem, cases, eps_now: float, *, title: str = "Worst-case per
         "frames": len(cases), "lo": f"{data['eps'][0]:g}", "hi": f"{data['eps'][-1]:g}",
         "verified": sum(s == "verified" for s in data["status"]), "data": _json_for_script(data),
     }
-
-
-# -- the command line --------------------------------------------------------------------------------------------
-def _grid(problem, preset: str | None, text: str | None) -> tuple[float, ...]:
-    from engine.cli.options import parse_range
-    from engine.io.presets import preset_info
-
-    if text:
-        values = [float(v) for v in parse_range(text, "--grid")]
-        return tuple(float(v) for v in np.round(values, 10))
-    if preset:
-        info = preset_info(preset)
-        return eps_grid(info.eps_min, info.eps_max)
-    top = float(problem.cost.max()) + (problem.label_cost if problem.constraint == "joint" else 0.0)
-    return eps_grid(0.0, float(f"{max(top, 1e-3):.2g}"))  # the pages' range for a custom table
-
-
-def main(argv: list[str] | None = None) -> int:
-    import engine
-    from engine.cli.options import add_problem_options, load_problem, parse_eps
-    from engine.errors import ProblemError
-    from engine.io.presets import preset_info
-
-    parser = argparse.ArgumentParser(prog="python -m figures.handout", description=__doc__.splitlines()[0])
-    add_problem_options(parser)
-    parser.add_argument("--eps", type=parse_eps, help="where the slider starts (default: the preset's default)")
-    parser.add_argument("--grid", metavar="A:B:N", help="the budgets (default: the page's grid, 41 points)")
-    parser.add_argument("--title", default="Worst-case perturbation")
-    parser.add_argument("--link", help="the live view's URL, for the link back")
-    parser.add_argument("--out", type=Path, required=True, help="the HTML file to write")
-    args = parser.parse_args(argv)
-    try:
-        problem = load_problem(args)
-        grid = _grid(problem, args.preset, args.grid)
-        if not grid:
-            raise ProblemError("--grid gives no budget")
-        eps = args.eps if args.eps is not None else (preset_info(args.preset).eps_default if args.preset else grid[0])
-        cases = [engine.worst_case(problem, e) for e in grid]
-    except ProblemError as error:
-        print(f"figures.handout: {error}", file=sys.stderr)
-        return 2
-    source = f"--preset {args.preset}" if args.preset else f"--mu {args.mu}"
-    cli = f"python -m engine privacy-curve {source} --eps {grid[0]:g}:{grid[-1]:g}:{len(grid)} --json"
-    text = handout_html(problem, cases, eps, title=args.title, units=args.units, link=args.link, cli=cli)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    worst = max((w.certificate.gap for w in cases), default=math.nan)
-    print(f"{args.out}: {len(text) / 1e6:.1f} MB, {len(cases)} budgets, "
-          f"{sum(w.status == 'verified' for w in cases)} verified (largest gap {worst:.1e} nats)")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -118,7 +118,8 @@ def test_handout_data_matches_the_shown_interval_when_not_verified():
 
 def test_command_line_writes_the_handout(tmp_path):
     out = tmp_path / "h.html"
-    result = subprocess.run([sys.executable, "-m", "figures.handout", "--preset", "binary-source", "--eps", "0.1",
+    script = str(ROOT / "scripts" / "handout.py")
+    result = subprocess.run([sys.executable, script, "--preset", "binary-source", "--eps", "0.1",
                              "--out", str(out), "--link", "http://127.0.0.1:8080/privacy"],
                             capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -126,6 +127,6 @@ def test_command_line_writes_the_handout(tmp_path):
     data, _ = parts(out.read_text())
     info = engine.preset_info("binary-source")
     assert data["eps"] == list(eps_grid(info.eps_min, info.eps_max))
-    bad = subprocess.run([sys.executable, "-m", "figures.handout", "--preset", "nowhere", "--out", str(out)],
+    bad = subprocess.run([sys.executable, script, "--preset", "nowhere", "--out", str(out)],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "nowhere" in bad.stderr
