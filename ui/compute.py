@@ -12,8 +12,10 @@ import streamlit as st
 
 import engine
 from engine.deterministic import deterministic_gap, map_segment, rival_map
+from engine.information import to_units
 from engine.tradeoff import clean_vs_robust, closed_form_leakage, privacy_curve, tradeoff_grid
-from figures.animation import worst_case_animation
+from figures.animation import show_frame, worst_case_animation
+from figures.style import for_hall
 
 ENTRIES = 64
 
@@ -41,14 +43,42 @@ def worst_cases(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...])
     return {e: (engine.worst_case(_problem, e), clean_vs_robust(_problem, e)) for e in eps_grid}
 
 
-@st.cache_resource(max_entries=ENTRIES, show_spinner=False)
-def animation(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...], eps_shown: tuple[float, ...]):
-    """The Play animation of nu* and q* over ``eps_shown`` (about 100 ms to build, and the same at every eps).
-
-    A resource cache: one shared figure, never modified after it is built (st.plotly_chart only reads it)."""
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def mass_scale(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]) -> float:
+    """The top of the colour scale for mu and nu*: the largest mass of mu and of nu* at any eps of the grid, so
+    that one colour is one mass on every heatmap and at every slider position."""
     solved = worst_cases(key, _problem, eps_grid)
-    return worst_case_animation(eps_shown, [solved[e][0].nu for e in eps_shown], [solved[e][0].q for e in eps_shown],
-                                _problem.positions, _problem.labels)
+    return max(float(_problem.mu.max()), *(float(w.nu.max()) for w, _ in solved.values()))
+
+
+def frame_caption(w, units: str) -> str:
+    """An animation frame's title: its eps, h* (an interval when not verified) and the certificate."""
+    lower, upper = to_units(w.certificate.lower, units), to_units(w.certificate.upper, units)
+    value = f"{lower:.4f} {units}" if w.status == "verified" else f"{lower:.4f} to {upper:.4f} {units}"
+    return f"eps = {w.eps:.3g}: h* = {value} ({w.status}, bounds {to_units(w.certificate.gap, units):.0e} apart)"
+
+
+def animation(problem: engine.Problem, eps_grid: tuple[float, ...], eps: float, units: str, hall=None):
+    """The Play animation of nu* and q* over the whole grid, starting on the page's eps.
+
+    Built once a session and problem (about 0.2 s: the frames and their titles; ``hall`` is the lecture theme,
+    styled once), then each rerun only moves its first frame to the page's eps (figures.animation.show_frame),
+    on the session's own copy: another session's eps never shows here."""
+    token = (problem.key, eps_grid, units, hall)
+    held = st.session_state.get("_animation")
+    if held is None or held[0] != token:
+        solved = worst_cases(problem.key, problem, eps_grid)
+        cases = [solved[e][0] for e in eps_grid]
+        nus, qs = [w.nu for w in cases], [w.q for w in cases]
+        captions = [frame_caption(w, units) for w in cases]
+        fig = worst_case_animation(eps_grid, nus, qs, problem.positions, problem.labels, captions,
+                                   zmax=mass_scale(problem.key, problem, eps_grid))
+        if hall is not None:
+            for_hall(fig, hall, height=max(900, 400 + 90 * problem.n))
+        held = (token, fig, nus, qs, captions)
+        st.session_state["_animation"] = held
+    _, fig, nus, qs, captions = held
+    return show_frame(fig, eps_grid.index(eps), nus, qs, captions)
 
 
 @st.cache_data(max_entries=ENTRIES, show_spinner=False)
@@ -76,7 +106,6 @@ def deterministic(key: str, _problem: engine.Problem, eps: float, alphas: tuple[
     saddle = engine.worst_case(_problem, eps)
     rival = rival_map(gap.best_map, saddle.mechanism)
     return gap, np.asarray(map_segment(_problem, rival, gap.best_map, alphas)), rival
-
 
 
 def closed_form_rate_distortion(problem: engine.Problem, eps) -> np.ndarray | None:

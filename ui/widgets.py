@@ -1,4 +1,5 @@
-"""Small shared pieces: the certificate badge, figure display with downloads, 'Reproduce in Python'."""
+"""Small shared pieces: the certificate badge, figure display with downloads (none in lecture mode, where
+charts take the hall's sizes), 'Reproduce in Python' in the page's units."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import streamlit as st
 
 import engine
 from engine.information import to_units
-from figures.style import download_config
-from ui.editor import Setup, download_table
+from figures.style import download_config, for_hall
+from ui import state
+from ui.editor import Setup
+from ui.tables import download_table
 
 
 def _fixed(value: float, digits: int) -> str:
@@ -50,22 +53,49 @@ def certificate_badge(certificate, status: str, units: str, scope: str = "") -> 
         st.badge(text, icon=":material/warning:", color="orange", help=tip)
 
 
-def show_figure(fig, name: str, alt: str, data: pd.DataFrame | None = None, key: str | None = None) -> None:
-    """A Plotly chart with SVG download at scale 2, alt text, and its data as CSV."""
-    st.plotly_chart(fig, config=download_config(name), alt=alt, key=key or f"chart_{name}")
-    if data is not None:
-        download_table(f"Download the data of '{name}' (CSV)", data, f"{name}.csv", key=f"csv_{key or name}")
+def headline():
+    """The row of headline numbers: metrics side by side that wrap (two a row on a phone, not one a screen)."""
+    return st.container(horizontal=True, key="headline", gap="medium")
+
+
+def show_figure(fig, name: str, alt: str, data: pd.DataFrame | None = None, key: str | None = None,
+                main: bool = False, hall_height: int | None = None) -> None:
+    """A Plotly chart with SVG download at scale 2, alt text, and its data as CSV.
+
+    ``main``: the page's main chart (in a container keyed 'main_chart'; in lecture mode ``hall_height`` tall, so
+    that it fits a 1920 x 1080 screen with the page's headings). In lecture mode every chart takes the hall's
+    sizes and theme, and the downloads are hidden. The app's own template styles the chart (theme=None), so the
+    browser shows what the SVG download holds."""
+    lecture = state.lecture_mode()
+    if lecture:
+        for_hall(fig, state.theme(), hall_height if main else None)
+    config = {"displayModeBar": False} if lecture else download_config(name)
+    box = st.container(key="main_chart") if main else st.container()
+    box.plotly_chart(fig, config=config, alt=alt, key=key or f"chart_{name}", theme=None)
+    if data is not None and not lecture:
+        with box:
+            download_table(f"Download the data of '{name}' (CSV)", data, f"{name}.csv", key=f"csv_{key or name}")
+
+
+def in_units(expression: str, units: str) -> str:
+    """A Python expression for a value in nats, converted to the page's units (for the reproduce code)."""
+    return f"{expression} / math.log(2)" if units == "bits" else expression
 
 
 def reproduce(setup: Setup, python_call: str, cli: str) -> None:
-    """The engine call and the CLI command that give this page's numbers (``cli`` may use {source})."""
+    """The engine call and the CLI command that give this page's numbers (``cli`` may use {source}); the Python
+    code prints in the page's units (``python_call`` may use {u(...)}: see reproduce_lines)."""
     load, source = _load_lines(setup)
     units = " --units bits" if setup.units == "bits" else ""
-    reproduce_code(f"import engine\n{load}\n{python_call}", f"{cli.format(source=source)}{units} --json")
+    header = "import math\nimport engine" if setup.units == "bits" else "import engine"
+    reproduce_code(f"{header}\n{load}\n{python_call}", f"{cli.format(source=source)}{units} --json")
 
 
 def reproduce_code(python: str, cli: str) -> None:
-    """The same expander for a page without a Problem: whole Python code and the CLI arguments after the module."""
+    """The same expander for a page without a Problem: whole Python code and the CLI arguments after the module
+    (not in lecture mode: nothing to edit or copy on a projector)."""
+    if state.lecture_mode():
+        return
     with st.expander("Reproduce in Python or from the command line"):
         st.code(python, language="python")
         st.code(f"python -m engine {cli}", language="bash")
