@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-from figures.style import SEQUENTIAL, distinct_names, layout, plain
+from figures.style import SEQUENTIAL, distinct_names, finish, layout, plain
 
 
 def table_heatmap(table, positions, labels, title: str, value_name: str, zmax: float | None = None,
@@ -30,3 +31,27 @@ def describe_table(name: str, table, positions, labels) -> str:
     i, j = np.unravel_index(int(np.argmax(t)), t.shape)
     return (f"Heatmap of {name}: {t.shape[0]} feature values by {t.shape[1]} labels; "
             f"the largest entry is {t[i, j]:.3f} at x = {distinct_names(positions, 6)[i]}, y = {labels[j]}.")
+
+
+def mass_heatmaps(mu, nu, positions, labels, zmax: float, eps: float, units_note: str = "") -> go.Figure:
+    """mu(x, y) and nu*(x', y) side by side on one colour scale [0, zmax] with one colourbar: a colour is the
+    same mass in both, and (``zmax`` the largest mass of mu and of nu* at every eps of the page) at every eps,
+    so where the attacker moved mass reads across the pair and across slider moves."""
+    rows = distinct_names(positions, 6)
+    cols = [plain(s) for s in labels]
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06,
+                        subplot_titles=("clean mu(x, y)", "worst case nu*(x', y)"))
+    for k, (table, name) in enumerate(((mu, "mu"), (nu, "nu*"))):
+        t = np.asarray(table, dtype=float)
+        fig.add_trace(go.Heatmap(
+            z=t, x=cols, y=rows, coloraxis="coloraxis", text=np.vectorize(lambda v: f"{v:.3f}")(t),
+            texttemplate="%{text}", hovertemplate=f"x=%{{y}}, y=%{{x}}<br>{name}=%{{z:.6f}}<extra></extra>"),
+            row=1, col=k + 1)
+    fig.update_layout(coloraxis={"colorscale": SEQUENTIAL, "cmin": 0.0, "cmax": max(zmax, 1e-12),
+                                 "colorbar": {"title": {"text": "mass"}}})
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category")
+    fig = finish(fig, f"mu and nu* at eps = {eps:.3g}, one colour scale" + units_note, "label y", "feature x",
+                 height=max(320, 90 + 34 * len(rows)))
+    fig.update_yaxes(title_text="", col=2)
+    return fig
