@@ -87,7 +87,7 @@ def test_a_failure_at_one_eps_keeps_the_last_good_result(monkeypatch):
     assert f"last good result instead, at eps = {good_eps:.3g}" in errors[0]
     assert metric(at, H_STAR) == good  # the last good value, not the failed one's trivial bound
     assert at.slider(key="eps").value == bad_eps  # the user's setting is kept
-    assert len(at.get("plotly_chart")) == 6
+    assert len(at.get("plotly_chart")) == 5
 
     set_widget(at, "slider", "eps", values[9])  # another eps works again
     assert not at.error

@@ -14,6 +14,7 @@ from pagekit import (
     break_custom_table,
     choose_preset,
     grid,
+    lecture_widgets,
     open_page,
     page_eps,
     problem,
@@ -56,8 +57,9 @@ def assert_curves(at, p: engine.Problem, eps: float, points: int = 21, units: st
     want = [to_units(engine.worst_case(p, e).value, units) for e in info_grid]
     assert np.allclose(values(h_star, "y"), want, atol=1e-9)
     nearest = min(info_grid, key=lambda e: abs(e - eps))
-    trace(figure(at, "figure2-left"), f"eps_attack = {nearest:.3g}")
-    trace(figure(at, "figure2-right"), f"rule for eps = {nearest:.3g}")
+    left = trace(figure(at, "figure2-left"), f"eps_attack = {nearest:.3g} (chosen)")
+    right = trace(figure(at, "figure2-right"), f"rule for eps = {nearest:.3g} (chosen)")
+    assert left["line"]["width"] > 2 and right["line"]["width"] > 2  # emphasised over the thin spread
     text = " ".join(m.value for m in at.markdown)
     assert f"H(Y) = {shown(label_entropy(p.mu), 4, units)}" in text
     assert f"H(Y|X) = {shown(conditional_entropy(p.mu), 4, units)}" in text
@@ -114,6 +116,19 @@ def test_bad_custom_table(how):
     assert_bad_table_reported(at, bad, words)
 
 
+def test_highlights_keep_their_colours_and_every_curve_keeps_its_own():
+    """Emphasising another eps adds a thick curve; the curves drawn before keep their colours."""
+    at = open_page(TRADEOFF)
+    before = {t["name"].replace(" (chosen)", ""): t["line"]["color"] for t in figure(at, "figure2-right")["data"]
+              if t.get("name", "").startswith("rule")}
+    set_widget(at, "multiselect", "highlight", [1.3])
+    after = {t["name"].replace(" (chosen)", ""): t["line"]["color"] for t in figure(at, "figure2-right")["data"]
+             if t.get("name", "").startswith("rule")}
+    assert set(before) < set(after) and all(after[n] == c for n, c in before.items())
+    assert trace(figure(at, "figure2-right"), "rule for eps = 1.3 (chosen)")["line"]["width"] > 2
+    assert at.query_params["highlight"] == "1.3"
+
+
 def test_link_sets_the_controls():
     at = open_page(TRADEOFF, {"preset": url_value("preset", "uniform-5ary"), "eps": "0.4", "units": "bits",
                               "resolution": "11"})
@@ -123,6 +138,5 @@ def test_link_sets_the_controls():
 
 def test_lecture_mode():
     at = open_page(TRADEOFF, {"lecture": "1", "preset": url_value("preset", "label-noise"), "eps": "1.5"})
-    assert not at.selectbox and not at.select_slider and not at.multiselect
-    assert [s.key for s in at.main.slider] == ["eps"]
+    lecture_widgets(at, selectbox={"preset"}, slider={"eps"})
     assert_curves(at, problem("label-noise"), 1.5)
