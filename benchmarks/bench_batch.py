@@ -33,9 +33,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine import worst_case  # noqa: E402
-from engine.batch import load_table, run_batch  # noqa: E402
-from engine.batch_config import load_config  # noqa: E402
-from engine.saddle import clear_cache  # noqa: E402
+from engine.batch.config import load_config  # noqa: E402
+from engine.batch.run import load_table, run_batch  # noqa: E402
+from engine.solvers.chain import clear_cache  # noqa: E402
 
 
 def family(count: int) -> dict:

@@ -1,4 +1,4 @@
-"""worst_case on large alphabets: the solve over a few moves (engine.reduced) next to the conic form, in one run.
+"""worst_case on large alphabets: the solve over a few moves (engine.solvers.reduced) beside the conic form.
 
     python benchmarks/bench_large.py [--quick]
 
@@ -8,8 +8,8 @@ a squared bin width, eps = (4 / (n - 1))^2 / 4: a quarter of the mass could move
 table shows where h* falls between its ends, (h* - H(Y|X)) / (H(Y) - H(Y|X)): near the middle of the
 interesting range. A second table repeats the issue's sizes at its wide budget, eps = 0.2.
 
-Ours: ``engine.worst_case`` as the engine runs it (above ``engine.saddle.REDUCED_MIN_MOVES`` allowed moves the
-solve over a few moves, ``engine.reduced``, goes first). Peer: the same call with that solve switched off, i.e.
+Ours: ``engine.worst_case`` as the engine runs it (above ``engine.solvers.chain.REDUCED_MIN_MOVES`` allowed moves the
+solve over a few moves, ``engine.solvers.reduced``, goes first). Peer: the same call with that solve switched off, i.e.
 the hand-built Clarabel form of (15) over all n^2 m moves with its fallbacks (the engine before issue 7). Both
 are certified the same way (lower = a feasible plan's H(Y|X'), upper = the exact loss of a rule); the ratio
 compares times even when the conic form ends ``approximate`` (gap above 1e-6), as its status column says.
@@ -20,7 +20,6 @@ and >= 5x faster than the conic form, 200 x 10 <= 8 s, every gap <= 1e-6.
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 
@@ -29,10 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_worst_case import instance, median_seconds  # noqa: E402
 
-import engine.saddle  # noqa: E402
+import engine  # noqa: E402
 from engine import worst_case  # noqa: E402
-from engine.information import conditional_entropy, label_entropy  # noqa: E402
-from engine.moves import allowed_moves  # noqa: E402
+from engine.core.information import conditional_entropy, label_entropy  # noqa: E402
+from engine.core.moves import allowed_moves  # noqa: E402
+from engine.solvers.chain import DEFAULT_CHAIN, chain_override  # noqa: E402
 
 # (n, m, repeats of ours, repeats of the conic form)
 SIZES = [(50, 10, 5, 3), (100, 10, 5, 1), (200, 10, 3, 1), (100, 20, 3, 1)]
@@ -48,20 +48,18 @@ def budget(n: int) -> float:
 
 
 def ours(problem, eps: float):
-    engine.saddle.clear_cache()
+    engine.clear_cache()
     return worst_case(problem, eps)
 
 
 def conic(problem, eps: float):
     """worst_case with the screened solve switched off (the plain conic form and its fallbacks)."""
-    threshold = engine.saddle.REDUCED_MIN_MOVES
-    engine.saddle.REDUCED_MIN_MOVES = math.inf
-    try:
-        engine.saddle.clear_cache()
-        return worst_case(problem, eps)
-    finally:
-        engine.saddle.REDUCED_MIN_MOVES = threshold
-        engine.saddle.clear_cache()
+    with chain_override(a for a in DEFAULT_CHAIN if a.name != "reduced"):
+        engine.clear_cache()
+        try:
+            return worst_case(problem, eps)
+        finally:
+            engine.clear_cache()
 
 
 def seconds(t: float) -> str:

@@ -7,7 +7,7 @@ p = numpy.random.default_rng(2021).dirichlet(ones(50)); squared distance d(x, x'
 bits in the table (dit reports bits). With X = Y, Lemma 1 makes the leakage H(Y) - h*(eps) the
 rate-distortion function R(D) at D = eps.
 
-- Ours: ``engine.tradeoff.privacy_curve`` at 26 budgets D = linspace(0, D_max, 26), D_max = min_x' E d(X, x')
+- Ours: ``engine.privacy_curve`` at 26 budgets D = linspace(0, D_max, 26), D_max = min_x' E d(X, x')
   (R = 0 beyond it), the last one pulled in to D_max (1 - 1e-6) (see KINK_SHIFT); cold solver cache.
   Our error bound is the certificate gap h*_upper - h*.
 - dit 2.3: ``dit.rate_distortion.RDCurve(dist, beta_num=26, distortion=..., method="ba")``. RDCurve sweeps
@@ -34,8 +34,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import engine  # noqa: E402
-from engine.saddle import clear_cache  # noqa: E402
-from engine.tradeoff import privacy_curve  # noqa: E402
+from engine.analyses.privacy import privacy_curve  # noqa: E402
+from engine.solvers.chain import clear_cache  # noqa: E402
 
 N, SEED, POINTS = 50, 2021, 26
 # The last budget is D_max (1 - 1e-6), not D_max itself: at exactly D_max (the kink where R reaches 0) the
@@ -43,7 +43,7 @@ N, SEED, POINTS = 50, 2021, 26
 # ends 'approximate' after ~6 minutes (an engine issue, reported).
 KINK_SHIFT = 1e-6
 # FALLBACKS: the reference values at dit's distortions are solved with the engine's own attempts but not
-# its cvxpy fallbacks: the large-alphabet solve (engine.reduced) and the three Clarabel settings. At some
+# its cvxpy fallbacks: the large-alphabet solve (engine.solvers.reduced) and the three Clarabel settings. At some
 # budgets (D = 6e-11, dit's largest beta) these may leave a gap of a few 1e-6 nats, and the cvxpy
 # fallbacks (a dense 50 x 50 plan per label) then take minutes without closing it. The certificate bounds
 # the reference's error whichever attempt made it; the table shows that bound.
@@ -77,16 +77,14 @@ def ours(problem, D):
 
 def reference_curve(problem, D):
     """privacy_curve at dit's distortions without the engine's cvxpy fallbacks (see FALLBACKS)."""
-    import engine.saddle
+    from engine.solvers.chain import DEFAULT_CHAIN, chain_override
 
-    attempts = engine.saddle._attempts
-    engine.saddle._attempts = lambda p, moves: [a for a in attempts(p, moves) if not a[0].startswith("cvxpy")]
-    try:
+    with chain_override(a for a in DEFAULT_CHAIN if not a.name.startswith("cvxpy")):
         clear_cache()
-        return privacy_curve(problem, D)
-    finally:
-        engine.saddle._attempts = attempts
-        clear_cache()
+        try:
+            return privacy_curve(problem, D)
+        finally:
+            clear_cache()
 
 
 def dit_curve(p: np.ndarray, cost: np.ndarray, beta_max):

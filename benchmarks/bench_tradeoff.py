@@ -4,12 +4,12 @@
 
 Problem: the figure2 preset (5 x 5, squared cost, expected kind), eps_rule = eps_attack = N points on [0, 2].
 
-- Ours: ``engine.tradeoff.tradeoff_grid`` — one certified saddle solve per distinct budget (shared by the
+- Ours: ``engine.analyses.tradeoff.tradeoff_grid`` — one certified saddle solve per distinct budget (shared by the
   rules and h*) and one exact rule-loss sweep per rule over all attacks. Cold: the solver cache is
   cleared before each timed call; the process is warm (imports done, one untimed call first).
-- Naive: one cvxpy program per rule (the dual of (13), ``engine.reference.rule_program``, Clarabel), one
+- Naive: one cvxpy program per rule (the dual of (13), ``engine.solvers.reference.rule_program``, Clarabel), one
   HiGHS LP per grid point (the dense plan LP of ``tests/engine/dense_lp.py``: n·m x n·m variables), and
-  one cvxpy program of (15) per eps_attack for h* (``engine.reference.plan_program``, Clarabel).
+  one cvxpy program of (15) per eps_attack for h* (``engine.solvers.reference.plan_program``, Clarabel).
 
 Targets (issue): ratio >= 40x at 21 x 21; 41 x 41 <= 0.5 s cold.
 """
@@ -29,10 +29,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "engine")]
 from dense_lp import dense_rule_loss  # noqa: E402
 
 import engine  # noqa: E402
-from engine.moves import allowed_moves  # noqa: E402
-from engine.reference import plan_program, rule_program  # noqa: E402
-from engine.saddle import clear_cache  # noqa: E402
-from engine.tradeoff import tradeoff_grid  # noqa: E402
+from engine.analyses.tradeoff import tradeoff_grid  # noqa: E402
+from engine.core.moves import allowed_moves  # noqa: E402
+from engine.solvers.chain import clear_cache  # noqa: E402
+from engine.solvers.reference import plan_program, rule_program  # noqa: E402
 
 
 def median_seconds(run, repeats: int) -> tuple[float, object]:

@@ -3,7 +3,7 @@
     python benchmarks/bench_worst_case.py [--quick]
 
 Ours: ``engine.worst_case`` (one hand-canonicalised Clarabel solve of (15), its rule read off the
-multipliers, both certified exactly). Peers: the plain cvxpy program of (15) (DESIGN.md §1: a dense plan
+multipliers, both certified exactly). Peers: the plain cvxpy program of (15) (docs/design.md: a dense plan
 per label, explicit nu and nu_X, ``-rel_entr``) with Clarabel; and that plus the plain cvxpy program of
 (13), which is what a certificate needs. Each timed call starts cold (the engine's cache is cleared) in a
 warm process. Targets (issue 2): 5x5 <= 10 ms, 50x10 <= 0.6 s.
@@ -21,9 +21,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine import Problem, worst_case  # noqa: E402
-from engine.moves import allowed_moves  # noqa: E402
-from engine.reference import plan_program, rule_program  # noqa: E402
-from engine.saddle import clear_cache  # noqa: E402
+from engine.core.moves import allowed_moves  # noqa: E402
+from engine.solvers.chain import clear_cache  # noqa: E402
+from engine.solvers.reference import plan_program, rule_program  # noqa: E402
 
 
 def instance(n: int, m: int, seed: int = 0) -> Problem:

@@ -1,7 +1,33 @@
-"""Tradeoff Lab's engine: certified solutions of the paper's max-conditional-entropy problem (15),
-the robust rule (13) and the analyses built on them. Pure numerics: no Streamlit, no Plotly."""
+"""Tradeoff Lab's engine: certified solutions of the paper's max-conditional-entropy problem (15), the robust rule
+(13) and the analyses built on them. Pure numerics: no Streamlit, no Plotly.
 
-from engine.accuracy import (
+This module is the flat public facade; the code lives in layers (docs/design.md, "Layers"): ``core`` (the paper's
+objects) -> ``bounds`` (the certificate's halves) -> ``solvers`` -> ``analyses``, with ``context`` (the other
+texts' models), ``io`` (presets, scenarios), ``formats`` (text formats) and ``batch`` beside them.
+"""
+
+from engine.analyses.deterministic import DeterministicGap, deterministic_gap, map_segment
+from engine.analyses.error_grid import ErrorGrid, clean_rule, error_grid
+from engine.analyses.privacy import PrivacyCurve, privacy_curve
+from engine.analyses.robust_error import RobustError, RobustErrorCurve, robust_error, rule_error
+from engine.analyses.robust_rule import RobustRule, robust_rule
+from engine.analyses.rule_loss import rule_loss
+from engine.analyses.tradeoff import CleanVersusRobust, TradeoffGrid, clean_vs_robust, tradeoff_grid
+from engine.analyses.worst_case import WorstCase, worst_case
+from engine.batch.run import run_batch
+from engine.bounds.result import Certificate, Certified, Status
+from engine.context.pixeldp import PixelDPRadius, gaussian_mechanism_radius, pixeldp_gaussian, pixeldp_laplace
+from engine.context.smoothing import (
+    RadiusComparison,
+    SmoothedRadii,
+    certify_smoothed,
+    compare_radii,
+    radius_curves,
+    smoothed_radius,
+    smoothing_radius,
+)
+from engine.context.toy_classifiers import DiscClassifier, LinearClassifier
+from engine.context.tsipras import (
     AccuracyFrontier,
     RuleAccuracy,
     RuleCurves,
@@ -18,51 +44,29 @@ from engine.accuracy import (
     tradeoff_bound,
     tradeoff_factor,
 )
-from engine.adversary import WorstCase, worst_case
-from engine.batch import run_batch  # issue 7: batch sweeps (engine.batch)
-from engine.certificate import Certificate
-from engine.certify import (
-    DiscClassifier,
-    LinearClassifier,
-    PixelDPCertificate,
-    RadiusComparison,
-    SmoothedCertificate,
-    certify_smoothed,
-    compare_radii,
-    gaussian_mechanism_radius,
-    pixeldp_gaussian,
-    pixeldp_laplace,
-    radius_curves,
-    smoothed_radius,
-    smoothing_radius,
-)
-from engine.deterministic import DeterministicGap, deterministic_gap, map_segment
+from engine.core.information import to_units
+from engine.core.problem import Problem
 from engine.errors import ProblemError
-from engine.loss import rule_loss
-from engine.presets import load_preset, preset_info, preset_names
-from engine.problem import Problem
-from engine.rules import RobustRule, robust_rule
-from engine.tradeoff import (
-    CleanVersusRobust,
-    PrivacyCurve,
-    TradeoffGrid,
-    clean_vs_robust,
-    privacy_curve,
-    tradeoff_grid,
-)
+from engine.io.presets import load_preset, preset_info, preset_names
+from engine.io.scenario import problem_from_json, problem_to_json
+from engine.solvers.chain import Attempt, chain_override, clear_cache, solve_saddle
 
 __all__ = [
-    "Certificate", "CleanVersusRobust", "DeterministicGap", "PrivacyCurve", "Problem", "ProblemError",
-    "RobustRule", "TradeoffGrid", "WorstCase", "clean_vs_robust", "deterministic_gap", "load_preset",
-    "map_segment", "preset_info", "preset_names", "privacy_curve", "robust_rule", "rule_loss", "tradeoff_grid",
-    "worst_case",
-    # Tsipras et al. (ICLR 2019): engine.accuracy
+    "Certificate", "Certified", "CleanVersusRobust", "DeterministicGap", "PrivacyCurve", "Problem", "ProblemError",
+    "RobustRule", "Status", "TradeoffGrid", "WorstCase", "clean_vs_robust", "deterministic_gap", "load_preset",
+    "map_segment", "preset_info", "preset_names", "privacy_curve", "problem_from_json", "problem_to_json",
+    "robust_rule", "rule_loss", "to_units", "tradeoff_grid", "worst_case",
+    # robust accuracy, the 0-1 loss (engine.analyses.robust_error, .error_grid)
+    "ErrorGrid", "RobustError", "RobustErrorCurve", "clean_rule", "error_grid", "robust_error", "rule_error",
+    # the solver chain (engine.solvers.chain): injectable, cached
+    "Attempt", "chain_override", "clear_cache", "solve_saddle",
+    # Tsipras et al. (ICLR 2019): engine.context.tsipras
     "AccuracyFrontier", "RuleAccuracy", "SimulatedAccuracy", "accuracy_curve", "accuracy_frontier",
     "adversarial_accuracy",
     "natural_rule_accuracy", "robust_rule_accuracy", "rule_accuracy", "simulate_accuracy", "standard_accuracy",
     "tradeoff_bound", "RuleCurves", "rule_curves", "tradeoff_factor",
-    # Lecuyer et al. (S&P 2019) and Cohen et al. (ICML 2019): engine.certify
-    "DiscClassifier", "LinearClassifier", "PixelDPCertificate", "RadiusComparison", "SmoothedCertificate",
+    # Lecuyer et al. (S&P 2019) and Cohen et al. (ICML 2019): engine.context.pixeldp, .smoothing, .toy_classifiers
+    "DiscClassifier", "LinearClassifier", "PixelDPRadius", "RadiusComparison", "SmoothedRadii",
     "certify_smoothed", "compare_radii", "gaussian_mechanism_radius", "pixeldp_gaussian", "pixeldp_laplace",
     "radius_curves", "smoothed_radius", "smoothing_radius",
     # batch sweeps: engine.batch

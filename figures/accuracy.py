@@ -30,7 +30,7 @@ def _vline(x: float, text: str, line: dict) -> tuple[dict, dict]:
 def accuracy_against_eps(curves, eps_now: float, now: dict, simulated: dict | None = None) -> go.Figure:
     """Both rules' adversarial accuracy against eps (eps = 0 is the standard accuracy), the current eps marked.
 
-    ``curves``: engine.accuracy.RuleCurves (eps, natural, robust, eta and ``bound``, the theorem's ceiling
+    ``curves``: engine.context.tsipras.RuleCurves (eps, natural, robust, eta and ``bound``, the theorem's ceiling
     p / (1 - p) (1 - natural standard accuracy) for eps >= 2 eta, None when p is outside [1/2, 1)).
     ``now``: {"natural": accuracy, "robust": accuracy} at eps_now. ``simulated``: {"natural": (accuracy,
     standard error), "robust": (...)} at eps_now from the seeded simulator, drawn with 2-SE bars.
@@ -108,7 +108,7 @@ def frontier_figure(frontier, natural, robust) -> go.Figure:
 
 
 def describe_accuracy(curves, eps_now: float, now: dict) -> str:
-    """Alt text for accuracy_against_eps (``curves``: engine.accuracy.RuleCurves)."""
+    """Alt text for accuracy_against_eps (``curves``: engine.context.tsipras.RuleCurves)."""
     return (f"Line chart: the natural rule's accuracy goes from {curves.natural[0]:.3f} at eps = 0 to "
             f"{curves.natural[-1]:.3f} at eps = {curves.eps[-1]:.3g}; the robust rule's from "
             f"{curves.robust[0]:.3f} to {curves.robust[-1]:.3f} (it keeps p up to eps = 1). "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from engine.certify import ABSTAIN, DiscClassifier, LinearClassifier
+from engine.context.toy_classifiers import ABSTAIN, DiscClassifier, LinearClassifier
 from figures.style import colour, layout
 
 SMOOTHING_COLOUR, GAUSSIAN_COLOUR, LAPLACE_COLOUR = colour(0), colour(5), colour(2)
@@ -96,8 +96,8 @@ def _regions(classifier, lo: float, hi: float) -> tuple[dict | None, tuple[list,
 def toy_figure(classifier, certificate, exact_radius, extent: float, title: str) -> go.Figure:
     """The base classifier's two regions (light tints) and boundary on [-extent, extent]^2; each sample point
     coloured by the smoothed classifier's certified label, with its certified l2 ball (filled) and the smoothed
-    classifier's radius sigma Phi^{-1}(p_A) at the exact p_A (dotted; engine.certify.smoothed_radius: for a line
-    the distance to it, for the disc Cohen et al.'s radius, not the distance to the circle). Abstentions are grey
+    classifier's radius sigma Phi^{-1}(p_A) at the exact p_A (dotted; engine.smoothed_radius: for a line the
+    distance to it, for the disc Cohen et al.'s radius, not the distance to the circle). Abstentions are grey
     crosses."""
     lo, hi = -float(extent), float(extent)
     region, (bx, by) = _regions(classifier, 2 * lo, 2 * hi)  # beyond the axes, which clip it

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from engine.information import to_units
+from engine.core.information import to_units
 from figures.style import H_STAR_STYLE, colour, hline, layout
 
 

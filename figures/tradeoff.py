@@ -6,7 +6,7 @@ import numpy as np
 import plotly.colors
 import plotly.graph_objects as go
 
-from engine.information import to_units
+from engine.core.information import to_units
 from figures.style import H_STAR_STYLE, SEQUENTIAL, colour, hline, layout
 
 CURVES, CURVE_RANGE = "Viridis", 0.8  # the budgets' colours: Viridis from its dark end up to before the pale yellow

@@ -18,7 +18,7 @@ from scipy.stats import norm
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.information import conditional_entropy, label_entropy  # noqa: E402
+from engine.core.information import conditional_entropy, label_entropy  # noqa: E402
 
 DATA = ROOT / "data"
 

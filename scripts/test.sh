@@ -5,7 +5,8 @@
 #     PYTEST_WORKERS=0 bash scripts/test.sh   # run in one process (default: 2 pytest-xdist workers)
 #
 # Creates .venv if it is missing (with $PYTHON, default python3, which must be 3.11 or newer), installs
-# requirements-test.txt into it, then runs `ruff check .` and the whole pytest suite. Works from any
+# requirements-test.txt into it, then runs `ruff check .`, `lint-imports` (the layers), `hadolint` and the whole pytest
+# suite. Works from any
 # directory; stops at the first failing step with a non-zero exit status.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -42,6 +43,9 @@ fi
 
 echo "== ruff check ."
 .venv/bin/ruff check .
+
+echo "== lint-imports (the layers, pyproject.toml)"
+.venv/bin/lint-imports --no-cache
 
 echo "== hadolint Dockerfile"
 .venv/bin/hadolint Dockerfile

@@ -35,9 +35,10 @@ settings.load_profile(PROFILE)
 
 @pytest.fixture
 def fresh_solver_cache():
-    """Clear engine.saddle's lru_cache before and after a test (monkeypatched solvers must not leak)."""
-    import engine.saddle
+    """Clear the solver chain's cache (engine.solvers.chain) before and after a test (injected solvers must not
+    leak)."""
+    import engine
 
-    engine.saddle.clear_cache()
+    engine.clear_cache()
     yield
-    engine.saddle.clear_cache()
+    engine.clear_cache()

@@ -29,7 +29,7 @@ def load_modules() -> None:
             return
         for name in PACKAGES:
             package = importlib.import_module(name)
-            for info in pkgutil.iter_modules(package.__path__, f"{name}."):
+            for info in pkgutil.walk_packages(package.__path__, f"{name}."):  # subpackages too (engine's layers)
                 if not info.name.endswith(".__main__"):
                     importlib.import_module(info.name)
         for name in LAZY:

@@ -1,6 +1,6 @@
-"""Cached engine calls (and the one figure that does not change with eps). Each is keyed by the problem's
-canonical hash (``Problem.key``) and the budgets; the Problem itself is passed unhashed (leading
-underscore). Sizes are bounded so memory stays flat.
+"""Cached engine calls of every page (and the one figure that does not change with eps). The Explore pages' calls
+are keyed by the problem's canonical hash (``Problem.key``) and the budgets, the Problem itself passed unhashed
+(leading underscore); the context pages' by their numbers. Sizes are bounded so memory stays flat.
 
 Pages precompute a whole eps grid once and index it, so a slider move is a dictionary lookup.
 """
@@ -11,9 +11,18 @@ import numpy as np
 import streamlit as st
 
 import engine
-from engine.deterministic import deterministic_gap, map_segment, rival_map
-from engine.information import to_units
-from engine.tradeoff import clean_vs_robust, closed_form_leakage, privacy_curve, tradeoff_grid
+from engine.analyses.deterministic import deterministic_gap, map_segment, rival_map
+from engine.analyses.privacy import closed_form_leakage, privacy_curve
+from engine.analyses.tradeoff import clean_vs_robust, tradeoff_grid
+from engine.context.smoothing import certify_smoothed, compare_radii, radius_curves, smoothed_radius
+from engine.context.tsipras import (
+    accuracy_frontier,
+    natural_rule_accuracy,
+    robust_rule_accuracy,
+    rule_curves,
+    simulate_accuracy,
+)
+from engine.core.information import to_units
 from figures.animation import show_frame, worst_case_animation
 from figures.style import for_hall
 
@@ -21,7 +30,7 @@ ENTRIES = 64
 
 
 def warm_saddles(problem: engine.Problem, budgets, label: str) -> None:
-    """Solve the saddle point at each budget (engine.saddle caches them) with a progress bar, once a session.
+    """Solve the saddle point at each budget (engine.solvers.chain caches them) with a progress bar, once a session.
 
     The cached calls below then only assemble results. On a problem this session has seen, nothing is drawn, so
     a slider move shows no bar (and pays no cost: every solve is a cache hit)."""
@@ -94,6 +103,13 @@ def grid(key: str, _problem: engine.Problem, eps_rule: tuple[float, ...], eps_at
 
 
 @st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def errors(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]):
+    """Robust accuracy over the grid (``engine.error_grid``): e* (one LP re-solved along the grid), and each robust
+    rule of the grid, cross-entropy and 0-1, and the clean Bayes rule under each attack of it."""
+    return engine.error_grid(_problem, eps_grid, eps_grid)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
 def privacy(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]):
     """The PrivacyCurve over the grid."""
     return privacy_curve(_problem, eps_grid)
@@ -111,3 +127,38 @@ def deterministic(key: str, _problem: engine.Problem, eps: float, alphas: tuple[
 def closed_form_rate_distortion(problem: engine.Problem, eps) -> np.ndarray | None:
     """The rate-distortion closed form to overlay, when the problem has one (cheap: not cached)."""
     return closed_form_leakage(problem, eps)
+
+
+# -- the context pages ------------------------------------------------------------------------------------------
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def accuracy_curves(p: float, eta: float, d: int, eps_max: float, points: int):
+    """Tsipras et al.: both rules' accuracy on ``points`` radii from 0 to eps_max, and the natural rule's bound."""
+    return rule_curves(p, eta, d, eps_max, points)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def accuracy_at(p: float, eta: float, d: int, eps: float, samples: int, seed: int) -> tuple:
+    """The frontier at eps, both rules, and the seeded simulator's estimates of both (``samples`` points each)."""
+    rules = {"natural": natural_rule_accuracy(p, eta, d, eps), "robust": robust_rule_accuracy(p, eta, d, eps)}
+    simulated = {name: simulate_accuracy(p, eta, d, eps, r.a, r.b, samples=samples, seed=seed)
+                 for name, r in rules.items()}
+    return accuracy_frontier(p, eta, d, eps), rules, simulated
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def noise_curves(p_a: float, p_b: float, sigmas: tuple[float, ...], delta: float) -> dict:
+    """Smoothing's and PixelDP's radii for these scores on a grid of noise scales."""
+    return radius_curves(p_a, p_b, np.asarray(sigmas), delta=delta)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def radii(p_a: float, p_b: float, sigma: float, delta: float):
+    """Smoothing's radius and both PixelDP radii at this sigma."""
+    return compare_radii(p_a, p_b, sigma, delta=delta)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def smoothing_toy(classifier, points: np.ndarray, sigma: float, samples: int, seed: int, n0: int, alpha: float):
+    """CERTIFY at the points (Monte Carlo, seeded) and the smoothed radii at the exact p_A there."""
+    certified = certify_smoothed(classifier, points, sigma, n0=n0, n=samples, alpha=alpha, seed=seed)
+    return certified, smoothed_radius(classifier, points, sigma)

@@ -17,11 +17,12 @@ import pandas as pd
 import streamlit as st
 
 import engine
+from engine.core.moves import dense_size
 from engine.errors import ProblemError
-from engine.files import problem_to_json
-from engine.moves import dense_size
+from engine.io.scenario import problem_to_json
 from ui import frame, state
 from ui.tables import custom_problem
+from ui.text import literal
 
 SOURCES = {"preset": "A named example", "random": "A random table", "custom": "My own table"}
 METRICS = {"default": "as the example says", "abs": "|x - x'|", "squared": "(x - x')^2", "hamming": "1{x != x'}",
@@ -57,9 +58,12 @@ def preset_names() -> dict[str, str]:
 
 
 def problem_editor(default_preset: str = "figure2", force_kind: str | None = None,
-                   eps_help: str = "") -> Setup:
+                   eps_help: str = "", require: bool = True) -> Setup:
     """Draw the controls (example and eps above the charts, the rest in the sidebar; only the example and eps
-    in lecture mode) and build the problem."""
+    in lecture mode) and build the problem.
+
+    With ``require`` (every page's case) a table that cannot be solved shows the engine's sentence and stops the
+    page there, every control kept; without it the Setup carries the sentence and no problem."""
     lecture = state.lecture_mode()
     box = st.sidebar
     left, right = st.container(key="controls").columns([2, 3], vertical_alignment="bottom")
@@ -100,6 +104,12 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
                          help="nats: natural logarithm; bits: logarithm base 2 (1 bit = ln 2 nats).")
     if source == "custom":
         _custom_note(problem, lecture)
+    elif problem is not None and not lecture and source == "random":
+        box.download_button("Download this scenario (JSON)", problem_to_json(problem), "scenario.json",
+                            "application/json", help="Upload it later under 'My own table' to get this problem back.")
+    if require and problem is None:
+        st.error(literal(error))
+        st.stop()
     return Setup(problem, error, eps, grid, units, preset if source == "preset" else None)
 
 

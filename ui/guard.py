@@ -1,6 +1,6 @@
 """When the solvers fail: say so in a sentence and keep showing the page's last good result.
 
-A failed saddle point (no solver answered; engine.saddle) still carries honest bounds, but they are the
+A failed saddle point (no solver answered; engine.solvers.chain) still carries honest bounds, but they are the
 trivial ones, and a page full of them would replace what the user was looking at with nothing useful. So each
 page remembers its last result that did not fail (per session) and falls back to it, naming the settings it
 belongs to (the same problem, another eps); the user's table and controls are untouched either way.

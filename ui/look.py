@@ -23,10 +23,10 @@ button.tl-copy-link:hover { border-color: #0072B2; color: #0072B2; }
 @media (max-width: 640px) {
   .st-key-controls [data-testid="stHorizontalBlock"] { gap: 0.2rem; }
   [data-testid="stMainBlockContainer"] { padding-left: 0.8rem; padding-right: 0.8rem; }
-  .st-key-headline [data-testid="stMetricValue"] { font-size: 1.6rem; }
+  [class*="st-key-headline"] [data-testid="stMetricValue"] { font-size: 1.6rem; }
 }
-.st-key-headline { gap: 0.5rem 2rem; }
-.st-key-headline > div { flex: 1 1 10rem; min-width: 10rem; }
+[class*="st-key-headline"] { gap: 0.5rem 2rem; }
+[class*="st-key-headline"] > div { flex: 1 1 10rem; min-width: 10rem; }
 </style>
 """
 

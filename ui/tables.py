@@ -16,7 +16,10 @@ import streamlit as st
 
 import engine
 from engine.errors import ProblemError
-from engine.files import MAX_BYTES, neutralise_cell, problem_from_json, read_mu_csv
+from engine.formats.cells import neutralise_cell
+from engine.formats.tables import read_mu_csv
+from engine.formats.text import MAX_BYTES
+from engine.io.scenario import problem_from_json
 from ui import state
 from ui.text import literal
 

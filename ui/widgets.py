@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import engine
-from engine.information import to_units
+from engine.core.information import to_units
 from figures.style import download_config, for_hall
 from ui import state
 from ui.editor import Setup
@@ -53,9 +53,10 @@ def certificate_badge(certificate, status: str, units: str, scope: str = "") -> 
         st.badge(text, icon=":material/warning:", color="orange", help=tip)
 
 
-def headline():
-    """The row of headline numbers: metrics side by side that wrap (two a row on a phone, not one a screen)."""
-    return st.container(horizontal=True, key="headline", gap="medium")
+def headline(name: str = "headline"):
+    """A row of headline numbers: metrics side by side that wrap (two a row on a phone, not one a screen).
+    ``name`` (a key starting with 'headline') tells two rows of a page apart."""
+    return st.container(horizontal=True, key=name, gap="medium")
 
 
 def show_figure(fig, name: str, alt: str, data: pd.DataFrame | None = None, key: str | None = None,

@@ -5,44 +5,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.accuracy import (
-    RuleCurves,
-    accuracy_frontier,
-    natural_rule_accuracy,
-    robust_rule_accuracy,
-    rule_curves,
-    simulate_accuracy,
-)
 from engine.errors import ProblemError
 from figures.accuracy import accuracy_against_eps, describe_accuracy, describe_frontier, frontier_figure
-from ui import frame
+from ui import compute, frame
 from ui.state import lecture_mode, slider
 from ui.text import literal
 from ui.widgets import headline, percent, reproduce_code, show_figure
 
-ENTRIES = 64
 EPS_MAX, EPS_STEP = 1.5, 0.01  # the slider and the curve: past eps = 1, where the robust rule fails too
 SIM_DRAWS, SIM_MIN, SIM_MAX = 250_000, 250, 20_000  # simulator: about SIM_DRAWS normals a rule, whatever d
 EPS_KEY = "eps_inf"  # not "eps": the Explore pages' budget is another quantity, and a shared key carries it over
 SIM_SEED, SIM_TOLERANCE = 0, 4.0  # the check passes when the simulator is within 4 standard errors
 RULES = ("natural", "robust")
-
-
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
-def curves(p: float, eta: float, d: int) -> RuleCurves:
-    """Both rules' accuracy on the slider's own eps values (independent of the chosen eps) and the natural rule's
-    bound."""
-    return rule_curves(p, eta, d, EPS_MAX, round(EPS_MAX / EPS_STEP) + 1)
-
-
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
-def at_eps(p: float, eta: float, d: int, eps: float) -> tuple:
-    """The frontier, both rules and the simulator's estimates of both at this eps."""
-    samples = int(np.clip(SIM_DRAWS // (d + 1), SIM_MIN, SIM_MAX))
-    rules = {"natural": natural_rule_accuracy(p, eta, d, eps), "robust": robust_rule_accuracy(p, eta, d, eps)}
-    simulated = {name: simulate_accuracy(p, eta, d, eps, r.a, r.b, samples=samples, seed=SIM_SEED)
-                 for name, r in rules.items()}
-    return accuracy_frontier(p, eta, d, eps), rules, simulated
 
 
 frame.header("Robustness vs accuracy",
@@ -65,8 +39,9 @@ eps = slider(controls, "Attack radius eps (l_inf)", EPS_KEY, 0.0, EPS_MAX, 0.6, 
              "The attacker moves every feature by up to eps. Larger eps: a stronger attacker, lower adversarial "
              "accuracy for every rule.", "%.2f")
 try:
-    curve = curves(p, eta, d)
-    frontier, rules, simulated = at_eps(p, eta, d, eps)
+    curve = compute.accuracy_curves(p, eta, d, EPS_MAX, round(EPS_MAX / EPS_STEP) + 1)
+    samples = int(np.clip(SIM_DRAWS // (d + 1), SIM_MIN, SIM_MAX))  # about SIM_DRAWS normals a rule
+    frontier, rules, simulated = compute.accuracy_at(p, eta, d, eps, samples, SIM_SEED)
 except ProblemError as err:  # the sliders keep values in range; a sentence all the same
     st.error(literal(str(err)))
     st.stop()
@@ -134,7 +109,7 @@ st.caption("The Worst-case perturbation page shows the three terms for the finit
 
 args = f"{p!r}, {eta!r}, {d!r}, {eps!r}"
 reproduce_code(
-    "from engine.accuracy import accuracy_frontier, natural_rule_accuracy, robust_rule_accuracy\n"
+    "from engine import accuracy_frontier, natural_rule_accuracy, robust_rule_accuracy\n"
     f"natural = natural_rule_accuracy({args})\nrobust = robust_rule_accuracy({args})\n"
     "print(natural.value, robust.value)  # (standard, adversarial) accuracy of each rule\n"
     f"f = accuracy_frontier({args})\nprint(f.value)  # the Pareto frontier: (standard, adversarial) rows",

@@ -5,23 +5,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.certify import (
-    DEFAULT_DELTA,
-    DiscClassifier,
-    LinearClassifier,
-    certify_smoothed,
-    compare_radii,
-    radius_curves,
-    smoothed_radius,
-)
+from engine.context.pixeldp import DEFAULT_DELTA
+from engine.context.toy_classifiers import DiscClassifier, LinearClassifier
 from engine.errors import ProblemError
 from figures.certify import describe_radius, describe_toy, radius_against_noise, toy_figure
-from ui import frame
+from ui import compute, frame
 from ui.state import choice, lecture_mode, number, slider
 from ui.text import literal
 from ui.widgets import headline, reproduce_code, show_figure
 
-ENTRIES = 64
 SIGMA_MIN, SIGMA_MAX, SIGMA_STEP = 0.05, 2.0, 0.05
 SIGMA_CURVE = 40  # noise scales on the curve (independent of the chosen sigma)
 LABELS = {"two": "two labels: p_B = 1 - p_A", "more": "more labels: set p_B"}
@@ -34,30 +26,9 @@ POINTS, EXTENT, VIEW = 12, 2.0, 2.5  # points drawn uniformly in [-EXTENT, EXTEN
 N0, ALPHA = 100, 0.001  # Cohen et al.'s selection samples and confidence level
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
-def curves(p_a: float, p_b: float, delta: float) -> dict:
-    """The three radii for these scores on a grid of noise scales."""
-    return radius_curves(p_a, p_b, np.linspace(SIGMA_MIN, SIGMA_MAX, SIGMA_CURVE), delta=delta)
-
-
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
-def radii(p_a: float, p_b: float, sigma: float, delta: float):
-    """Smoothing's radius and both PixelDP certificates at this sigma."""
-    return compare_radii(p_a, p_b, sigma, delta=delta)
-
-
 def sample_points(seed: int) -> np.ndarray:
     """The toy's points: POINTS draws uniform on [-EXTENT, EXTENT]^2 from default_rng(seed)."""
     return np.random.default_rng(seed).uniform(-EXTENT, EXTENT, (POINTS, 2))
-
-
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
-def toy(base: str, sigma: float, samples: int, seed: int) -> tuple:
-    """CERTIFY at the sample points (Monte Carlo, seeded) and the smoothed radii at the exact p_A there."""
-    classifier = CLASSIFIERS[base]
-    points = sample_points(seed)
-    certificate = certify_smoothed(classifier, points, sigma, n0=N0, n=samples, alpha=ALPHA, seed=seed)
-    return certificate, smoothed_radius(classifier, points, sigma)
 
 
 frame.header("Certified robustness from privacy",
@@ -92,12 +63,13 @@ seed = int(number(box, "Seed (points and noise)", "toy_seed", 0, lecture, min_va
                   help="The same seed gives the same points, the same noise and the same radii."))
 
 try:
-    comparison, curve = radii(p_a, p_b, sigma, delta), curves(p_a, p_b, delta)
+    sigmas = tuple(np.linspace(SIGMA_MIN, SIGMA_MAX, SIGMA_CURVE))
+    comparison, curve = compute.radii(p_a, p_b, sigma, delta), compute.noise_curves(p_a, p_b, sigmas, delta)
 except ProblemError as err:  # p_A + p_B > 1 with more labels: the engine's sentence
     st.error(literal(str(err)))
     comparison = curve = None
 try:
-    certificate, exact = toy(base, sigma, samples, seed)
+    certified, exact = compute.smoothing_toy(CLASSIFIERS[base], sample_points(seed), sigma, samples, seed, N0, ALPHA)
 except ProblemError as err:
     st.error(literal(str(err)))
     st.stop()
@@ -106,20 +78,20 @@ row = headline()
 cols = [row.container() for _ in range(5)]
 badge = st.container()
 left, right = st.columns(2)
-cols[4].metric("toy points certified", f"{certificate.certified_count} of {POINTS}",
+cols[4].metric("toy points certified", f"{certified.certified_count} of {POINTS}",
                help="CERTIFY abstains when the lower confidence bound on p_A is at most 1/2.")
 shown_base = CLASSIFIERS[base]
 with right:
-    show_figure(toy_figure(shown_base, certificate, exact, VIEW,
+    show_figure(toy_figure(shown_base, certified, exact, VIEW,
                            f"Certified balls, smoothed {base} classifier, sigma = {sigma:.3g}"),
-                "certified-balls", describe_toy(certificate, BASES[base]),
-                pd.DataFrame({"x1": certificate.points[:, 0], "x2": certificate.points[:, 1],
-                              "certified_label": certificate.prediction, "p_A_lower_bound": certificate.p_lower,
-                              "certified_radius": certificate.radius, "smoothed_radius": exact,
-                              "base_boundary_distance": shown_base.boundary_distance(certificate.points)}))
+                "certified-balls", describe_toy(certified, BASES[base]),
+                pd.DataFrame({"x1": certified.points[:, 0], "x2": certified.points[:, 1],
+                              "certified_label": certified.prediction, "p_A_lower_bound": certified.p_lower,
+                              "certified_radius": certified.radius, "smoothed_radius": exact,
+                              "base_boundary_distance": shown_base.boundary_distance(certified.points)}))
     st.caption(f"Filled: the certified l2 ball from {samples} noisy copies a point (Clopper-Pearson lower bound on "
                f"p_A at level {1 - ALPHA:g}); dotted: the smoothed classifier's radius sigma Phi^-1(p_A) at the "
-               f"exact p_A. Together the certified radii reach {certificate.share_of(exact):.1%} of those: the "
+               f"exact p_A. Together the certified radii reach {certified.share_of(exact):.1%} of those: the "
                "price of estimating p_A from samples. For the line that radius is exactly the distance to the "
                "boundary; the smoothed disc is smaller than the disc, so balls inside it shrink as sigma grows. "
                "Far outside the disc (where scipy rounds p_B to 0) the dotted radius is a proven lower bound, the "
@@ -138,7 +110,7 @@ st.latex(r"\sigma = \frac{\sqrt{2 \ln(1.25/\delta)}\, \Delta L}{\varepsilon}"
          r"\frac{\sigma\,\varepsilon}{\sqrt{2\ln(1.25/\delta)}},"
          r"\qquad R_{\mathrm{smoothing}} = \frac{\sigma}{2}\big(\Phi^{-1}(p_A) - \Phi^{-1}(p_B)\big).")
 
-sound = int(np.count_nonzero(certificate.at_most(exact)))
+sound = int(np.count_nonzero(certified.at_most(exact)))
 compared, scores_code = "", ""  # bad scores: no radii (the CLI command in the reproduce code says why)
 if comparison is not None:
     gaussian, laplace = comparison.gaussian, comparison.laplace
@@ -192,7 +164,7 @@ with badge:
                  color="orange", help=tip)
 
 reproduce_code(
-    "import numpy as np\nfrom engine.certify import (DiscClassifier, LinearClassifier, certify_smoothed, "
+    "import numpy as np\nfrom engine import (DiscClassifier, LinearClassifier, certify_smoothed, "
     "pixeldp_gaussian,\n                            pixeldp_laplace, smoothing_radius)\n"
     + scores_code
     + f"points = np.random.default_rng({seed}).uniform(-{EXTENT!r}, {EXTENT!r}, ({POINTS}, 2))\n"

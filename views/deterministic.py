@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.deterministic import NODE_LIMIT
+from engine.analyses.deterministic import NODE_LIMIT
+from engine.core.information import to_units
 from engine.errors import ProblemError
-from engine.information import to_units
 from figures.deterministic import alpha_curve, channel_diagram, values_bars
 from figures.words import labelled, said
 from ui import compute, frame
@@ -20,9 +20,6 @@ frame.header("Stochastic versus deterministic adversary",
              "fixed map (20). One who must commit first (21) needs to randomise to reach h*: the order of play "
              "matters.")
 setup = problem_editor(default_preset="stochastic-vs-deterministic", force_kind="max")
-if setup.problem is None:
-    st.error(literal(setup.error))
-    st.stop()
 p, u = setup.problem, setup.units
 alphas = tuple(np.round(np.linspace(0, 1, 101), 6))
 try:

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 import engine
-from engine.information import conditional_entropy, label_entropy, to_units
+from engine.core.information import conditional_entropy, label_entropy, to_units
 from figures.overview import describe_h_star, h_star_curve
 from ui import compute, frame, state
 from ui.editor import UNITS, preset_names

@@ -4,14 +4,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.information import to_units
+from engine.core.information import to_units
 from figures.privacy import leakage_curve
 from figures.style import distinct_names
 from figures.tables import table_heatmap
 from ui import compute, frame
 from ui.editor import problem_editor
 from ui.guide import guided_path
-from ui.text import literal
 from ui.widgets import certificate_badge, headline, in_units, interval, reproduce, show_figure
 
 frame.header("Privacy-utility tradeoff",
@@ -19,9 +18,6 @@ frame.header("Privacy-utility tradeoff",
              "label Y. By Lemma 1 the least leakage is I(Y;Z) = H(Y) - h*(eps); with X = Y it is rate-distortion.")
 setup = problem_editor(default_preset="binary-source",
                        eps_help="The distortion budget of the release: larger eps, more privacy, less utility.")
-if setup.problem is None:
-    st.error(literal(setup.error))
-    st.stop()
 p, u = setup.problem, setup.units
 compute.warm_saddles(p, setup.eps_grid, "Solving the whole curve once")
 curve = compute.privacy(setup.key, p, setup.eps_grid)

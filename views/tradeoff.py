@@ -4,22 +4,19 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.certificate import Certificate
-from engine.information import to_units
+from engine.bounds.result import Certificate
+from engine.core.information import to_units
+from figures.robust_error import accuracy_figure2, describe_errors
 from figures.tradeoff import describe_grid, figure2_left, figure2_right, loss_heatmap
 from ui import compute, frame, state
 from ui.editor import problem_editor
 from ui.guide import guided_path
-from ui.text import literal
 from ui.widgets import amount, certificate_badge, headline, interval, reproduce, show_figure
 
 frame.header("Robustness tradeoff (the paper's Figure 2)",
              "Each robust rule is designed for a budget eps_rule; each attack has a budget eps_attack. The best rule "
              "against an attack is the one designed for it, and robustness costs clean accuracy.")
 setup = problem_editor(eps_help="Highlights the rule designed for this eps and the attack of this size.")
-if setup.problem is None:
-    st.error(literal(setup.error))
-    st.stop()
 p, u = setup.problem, setup.units
 lecture = state.lecture_mode()
 lo, hi = setup.eps_grid[0], setup.eps_grid[-1]
@@ -63,6 +60,11 @@ with left:
     show_figure(figure2_left(g, u, attacks=chosen), "figure2-left", alt + " Left panel: loss against eps_rule.")
 with right:
     show_figure(loss_heatmap(g, u), "loss-surface", alt + " Heatmap of the whole surface.")
+acc = compute.errors(setup.key, p, grid_eps)
+show_figure(accuracy_figure2(acc, rules=chosen), "figure2-accuracy",
+            describe_errors(acc, accuracy=True) + " The right panel of Figure 2 in accuracy.",
+            pd.DataFrame([(a, r, 1 - acc.error[i, j]) for i, a in enumerate(acc.eps_attack)
+                          for j, r in enumerate(acc.eps_rule)], columns=["eps_attack", "eps_rule", "accuracy"]))
 st.markdown(f"H(Y) = {to_units(g.h_y, u):.4f} {u}: a rule robust enough to face any attack only guesses the "
             f"label's prior. H(Y|X) = {to_units(g.h_y_given_x, u):.4f} {u}: the best clean loss, reached by the rule "
             f"for eps = 0.")

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.information import conditional_entropy, label_entropy, to_units
+from engine.core.information import conditional_entropy, label_entropy, to_units
+from figures.robust_error import describe_errors, error_curves
 from figures.tables import describe_table, mass_heatmaps, table_heatmap
 from figures.tradeoff import clean_robust_bars
 from figures.transport import describe_transport, transport_figure
@@ -16,14 +17,21 @@ from ui.editor import problem_editor
 from ui.guard import last_good
 from ui.guide import guided_path
 from ui.text import literal
-from ui.widgets import amount, bounded, certificate_badge, headline, in_units, interval, reproduce, show_figure
+from ui.widgets import (
+    amount,
+    bounded,
+    certificate_badge,
+    headline,
+    in_units,
+    interval,
+    percent,
+    reproduce,
+    show_figure,
+)
 
 frame.header("Worst-case perturbation",
              "The attacker's best randomised perturbation nu* within the budget, and the rule q* that is robust to it.")
 setup = problem_editor()
-if setup.problem is None:
-    st.error(literal(setup.error))
-    st.stop()
 p, u = setup.problem, setup.units
 compute.warm_saddles(p, setup.eps_grid, "Solving the whole eps range once (later slider moves are instant)")
 solved = compute.worst_cases(setup.key, p, setup.eps_grid)
@@ -66,6 +74,30 @@ with right:
                 f"{to_units(cvr.robust_rule_clean_loss, u):.3f}, under attack {to_units(cvr.h_star, u):.3f} {u}.")
 show_figure(transport_figure(w.plan, p.positions, p.labels), "transport-plan",
             describe_transport(w.plan, p.positions, p.labels))
+st.subheader("Robust accuracy (the 0-1 loss)")
+acc = compute.errors(setup.key, p, setup.eps_grid)
+i = min(range(len(acc.eps_attack)), key=lambda k: abs(acc.eps_attack[k] - eps))
+best_low, best_high = 1 - acc.optimal_upper[i], 1 - acc.optimal[i]
+row = headline("headline_accuracy")
+row.metric("best robust accuracy 1 - e*",
+           percent(best_high) if best_high - best_low <= 1e-6 else f"{percent(best_low)} to {percent(best_high)}",
+           help="The highest accuracy any classifier, randomised or not, can guarantee against every attack of "
+                "this budget: one minus the optimal robust 0-1 error, a certified linear program.")
+row.metric("robust rule q*, attacked", percent(1 - acc.error[i, i]),
+           help="The accuracy of the cross-entropy-robust rule q* above, used as a randomised classifier, under "
+                "the attack of this budget that hurts it most.")
+row.metric("clean Bayes rule, attacked", percent(1 - acc.clean[i]),
+           help="The accuracy of the best clean classifier, argmax_y mu(y|x), under the attack that hurts it most.")
+left, right = st.columns(2)
+with left:
+    show_figure(error_curves(acc, eps, accuracy=True), "robust-accuracy", describe_errors(acc, accuracy=True),
+                pd.DataFrame({"eps": acc.eps_attack, "best_accuracy": 1 - acc.optimal,
+                              "robust_rule_accuracy": 1 - acc.error.diagonal(), "clean_rule_accuracy": 1 - acc.clean}))
+with right:
+    rule01 = acc.zero_one_rules[i]
+    show_figure(table_heatmap(rule01, p.positions, p.labels, "Most accurate robust rule q(y | x)", "q", zmax=1.0),
+                "accuracy-rule", describe_table("the most accurate robust rule", rule01, p.positions, p.labels),
+                pd.DataFrame(rule01, index=p.positions, columns=p.labels).reset_index(names="x"))
 st.subheader("Play: the worst case and the robust rule as eps grows")
 show_figure(compute.animation(p, setup.eps_grid, eps, u, state.theme()), "worst-case-animation",
             "Animation of nu* and q* over eps, starting at the page's eps; each frame's title gives h* and its "

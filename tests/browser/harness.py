@@ -2,7 +2,7 @@
 Playwright, and wait the way Streamlit's own end-to-end suite does (health endpoint, then the script state).
 
 Shared by tests/browser and scripts/screenshots.py. Playwright's bundled-browser download needs a host
-outside the package registries, so the system ``chromium`` (apt) is launched instead (DESIGN.md §5).
+outside the package registries, so the system ``chromium`` (apt) is launched instead (docs/design.md, "Testing").
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ VIEWPORT = {"width": 1400, "height": 1000}
 ARTIFACTS = ROOT / "test-artifacts" / "browser"  # gitignored: screenshots, server logs
 PAGES = {  # name (also the screenshot's file name) -> url path, sidebar link, title, Plotly charts drawn
     "overview": ("", "Overview", "Tradeoff Lab", 0),
-    "worst-case": ("worst-case", "Worst-case perturbation", "Worst-case perturbation", 6),
-    "tradeoff": ("tradeoff", "Robustness tradeoff", "Robustness tradeoff (the paper's Figure 2)", 3),
+    "worst-case": ("worst-case", "Worst-case perturbation", "Worst-case perturbation", 8),
+    "tradeoff": ("tradeoff", "Robustness tradeoff", "Robustness tradeoff (the paper's Figure 2)", 4),
     "stochastic-vs-deterministic": ("stochastic-vs-deterministic", "Stochastic vs deterministic",
                                     "Stochastic versus deterministic adversary", 3),
     "privacy": ("privacy", "Privacy-utility", "Privacy-utility tradeoff", 2),

@@ -15,9 +15,9 @@ import pytest
 from playwright.sync_api import expect
 
 import engine
-from engine.accuracy import natural_rule_accuracy
-from engine.certify import smoothing_radius
-from engine.information import label_entropy
+from engine.context.smoothing import smoothing_radius
+from engine.context.tsipras import natural_rule_accuracy
+from engine.core.information import label_entropy
 from ui.state import eps_grid
 from ui.widgets import percent
 

@@ -1,6 +1,6 @@
-"""The exact loss of a fixed rule under attack, as one dense HiGHS LP (independent of ``engine.loss``).
+"""The exact loss of a fixed rule under attack, as one dense HiGHS LP (independent of ``engine.bounds.loss``).
 
-For a rule q(y|x) with l = -log q, DESIGN.md §1 defines L(eps, q) = max_{nu in D(eps)} L(nu, q). Written
+For a rule q(y|x) with l = -log q, docs/design.md defines L(eps, q) = max_{nu in D(eps)} L(nu, q). Written
 over a dense plan gamma[a, c] on cells a = x * m + y -> c = x' * m + y' (n·m by n·m variables):
 
     maximise  sum_{a,c} gamma[a, c] l(c)

@@ -1,7 +1,7 @@
 """Hypothesis strategies and independent helpers shared by the solver tests.
 
 Nothing here imports the engine's numerics (moves, loss, information, certificate): the helpers rebuild
-the ground cost, the allowed moves and the entropies from DESIGN.md §1 directly, so that a test comparing
+the ground cost, the allowed moves and the entropies from docs/design.md directly, so that a test comparing
 the engine with them compares two independent computations.
 """
 

@@ -1,5 +1,5 @@
-"""figures.accuracy: Tsipras et al.'s model, both rules against eps and the Pareto frontier, on engine.accuracy's
-closed forms (engine.accuracy.rule_curves, which views/accuracy.py calls too, on a coarser eps grid)."""
+"""figures.accuracy: Tsipras et al.'s model, both rules against eps and the Pareto frontier, on engine.context.tsipras's
+closed forms (engine.context.tsipras.rule_curves, which views/accuracy.py calls too, on a coarser eps grid)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from engine.accuracy import (
+from engine.context.tsipras import (
     accuracy_frontier,
     natural_rule_accuracy,
     robust_rule_accuracy,

@@ -1,5 +1,5 @@
 """figures.certify: certified radius against the noise scale, and certified balls on the 2-D toy, on
-engine.certify's radii and seeded CERTIFY runs (fewer noise scales and samples than the page)."""
+engine.context.smoothing's radii and seeded CERTIFY runs (fewer noise scales and samples than the page)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,9 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from engine.certify import (
-    ABSTAIN,
-    DiscClassifier,
-    LinearClassifier,
-    certify_smoothed,
-    pixeldp_gaussian,
-    pixeldp_laplace,
-    radius_curves,
-    smoothed_radius,
-    smoothing_radius,
-)
+from engine.context.pixeldp import pixeldp_gaussian, pixeldp_laplace
+from engine.context.smoothing import certify_smoothed, radius_curves, smoothed_radius, smoothing_radius
+from engine.context.toy_classifiers import ABSTAIN, DiscClassifier, LinearClassifier
 from figures.certify import (
     ABSTAIN_COLOUR,
     GAUSSIAN_COLOUR,
@@ -41,7 +33,7 @@ NAMES = ("smoothing", "gaussian", "laplace")
 
 
 def make_curves(p_a: float, p_b: float, sigma=SIGMA, delta: float = DELTA) -> dict:
-    """engine.certify.radius_curves on ``sigma`` (the page's cached builder calls it on its own grid)."""
+    """engine.context.smoothing.radius_curves on ``sigma`` (the page's cached builder calls it on its own grid)."""
     return radius_curves(p_a, p_b, sigma, delta=delta)
 
 

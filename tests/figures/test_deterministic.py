@@ -10,7 +10,7 @@ import pytest
 from strategies import h2
 
 import engine
-from engine.deterministic import map_segment, rival_map
+from engine.analyses.deterministic import map_segment, rival_map
 from figures.deterministic import alpha_curve, channel_diagram, values_bars
 from figures.style import H_STAR_STYLE, OKABE_ITO, colour
 

@@ -9,7 +9,7 @@ import pytest
 from strategies import h2, label_entropy
 
 import engine
-from engine.tradeoff import closed_form_leakage
+from engine.analyses.privacy import closed_form_leakage
 from figures.privacy import leakage_curve
 from figures.style import H_STAR_STYLE, OKABE_ITO
 

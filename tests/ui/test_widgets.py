@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from engine.certificate import Certificate
+from engine.bounds.result import Certificate
 from ui.widgets import amount, bounded, interval, percent
 
 

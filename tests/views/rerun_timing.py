@@ -3,7 +3,8 @@
     .venv/bin/python tests/views/rerun_timing.py                     # every page
     .venv/bin/python tests/views/rerun_timing.py accuracy certify    # pages whose file name contains a word
 
-Not a test (timings depend on the machine); DESIGN.md §5 wants a slider move to feel instant (target 150 ms).
+Not a test (timings depend on the machine); docs/design.md ("Pages") wants a slider move to feel instant (target
+150 ms).
 Each page is opened at its defaults, the slider visits two grid points once to warm the caches, then five
 timed moves alternate between them; the time covers ``set_value(...).run()`` (script run plus AppTest's
 bookkeeping, so slightly more than the server would spend). The Context pages compute everything per move

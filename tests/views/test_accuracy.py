@@ -1,7 +1,7 @@
 """The robustness-vs-accuracy page (AppTest): Tsipras et al.'s closed forms follow every slider; the link sets the
 sliders; bad link values fall back to the defaults; lecture mode keeps only eps; the reproduce code and CLI agree.
 
-Every expected number comes from engine.accuracy at the values the page's sliders show, formatted as the page
+Every expected number comes from engine.context.tsipras at the values the page's sliders show, formatted as the page
 formats it (ui.widgets.percent).
 """
 
@@ -14,8 +14,8 @@ import json
 import pytest
 from pagekit import ACCURACY, metric, open_page, set_widget
 
-from engine.accuracy import natural_rule_accuracy, robust_rule_accuracy, tradeoff_bound
 from engine.cli import main as cli
+from engine.context.tsipras import natural_rule_accuracy, robust_rule_accuracy, tradeoff_bound
 from ui.widgets import percent
 
 KEYS = {"p": "p", "eta": "eta", "d": "d", "eps": "eps_inf"}  # the model's parameter -> its slider's key (and URL)

@@ -1,4 +1,4 @@
-"""The certified-robustness page (AppTest): the radii follow every control to engine.certify's values; the toy's
+"""The certified-robustness page (AppTest): the radii follow every control to the engine's values; the toy's
 Monte Carlo certificates are the reproduce code's; links set the controls; bad link values fall back; p_A + p_B > 1
 gets a sentence; lecture mode keeps only sigma.
 
@@ -17,8 +17,10 @@ import pagekit
 import pytest
 from pagekit import CERTIFY, lecture_widgets, metric, open_page, set_widget
 
-from engine.certify import ABSTAIN, DEFAULT_DELTA, pixeldp_gaussian, pixeldp_laplace, smoothing_radius
 from engine.cli import main as cli
+from engine.context.pixeldp import DEFAULT_DELTA, pixeldp_gaussian, pixeldp_laplace
+from engine.context.smoothing import smoothing_radius
+from engine.context.toy_classifiers import ABSTAIN
 
 RADII = ("smoothing radius (l2)", "PixelDP radius (l2)", "PixelDP's eps", "Laplace radius (l1)")
 CERTIFIED = "toy points certified"

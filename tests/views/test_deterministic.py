@@ -41,7 +41,7 @@ def page():
 
 
 def test_default_view_is_the_papers_example():
-    """X = Y = {0..4}, eps = 1: h* = (20) = h2(1/3) ~ 0.636514 > (21) = (2/3) ln 2 ~ 0.462098 (DESIGN.md §1)."""
+    """X = Y = {0..4}, eps = 1: h* = (20) = h2(1/3) ~ 0.636514 > (21) = (2/3) ln 2 ~ 0.462098 (design.md)."""
     at = open_page(DETERMINISTIC)
     assert selected(at, "preset") == "stochastic-vs-deterministic"
     assert at.slider(key="eps").value == 1.0

@@ -1,12 +1,14 @@
 """Solver faults, injected under the real pages (AppTest): the page says what failed in a sentence, keeps the
 last good result and the user's settings, never shows a traceback, and never shows a bound as an exact value.
 
-Faults replace engine.saddle's list of attempts (whatever solvers it holds) with fakes that raise, return a
-bad status (MaxTime, InsufficientProgress), return None, or wrap the real solvers and fail at one budget only.
+Faults replace the default solver chain (engine.solvers.chain, whatever solvers it holds) with fakes that raise,
+return a bad status (MaxTime, InsufficientProgress), return None, or wrap the real solvers and fail at one budget
+only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import pytest
@@ -14,9 +16,9 @@ import streamlit as st
 from pagekit import WORST_CASE, grid, metric, open_page, problem, set_widget, shown, unescaped
 
 import engine
-import engine.saddle
-from engine.conic import RawSaddle
-from engine.information import conditional_entropy
+from engine.core.information import conditional_entropy
+from engine.solvers.chain import DEFAULT_CHAIN, Attempt, chain_override
+from engine.solvers.conic import RawSaddle
 
 H_STAR = "h* = max H(Y|X')"
 
@@ -24,11 +26,11 @@ H_STAR = "h* = max H(Y|X')"
 @pytest.fixture(autouse=True)
 def fresh_caches():
     """Engine and page caches cleared before and after: a fault must neither meet nor leave a cached answer."""
-    engine.saddle.clear_cache()
+    engine.clear_cache()
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
-    engine.saddle.clear_cache()
+    engine.clear_cache()
     st.cache_data.clear()
     st.cache_resource.clear()
 
@@ -50,31 +52,33 @@ def nothing(moves, eps):
 
 
 def only(fake):
-    """engine.saddle._attempts replaced: every attempt is ``fake``."""
-    return lambda problem, moves: [(f"fake-{k}", fake) for k in range(3)]
+    """A chain of three attempts, every one ``fake``."""
+    return tuple(Attempt(f"fake-{k}", lambda problem, moves, eps: fake(moves, eps)) for k in range(3))
 
 
 def failing_at(bad_eps: float):
-    """The real attempts, except that every one of them raises at ``bad_eps``."""
-    real = engine.saddle._attempts
+    """The default chain, except that every attempt raises at ``bad_eps``."""
+    def wrap(attempt):
+        def run(problem, moves, eps):
+            if math.isclose(eps, bad_eps, abs_tol=1e-12):
+                raise RuntimeError(f"{attempt.name} exploded")
+            return attempt.solve(problem, moves, eps)
+        return Attempt(attempt.name, run, attempt.applies)
 
-    def attempts(problem, moves):
-        def wrap(name, attempt):
-            def run(moves, eps):
-                if math.isclose(eps, bad_eps, abs_tol=1e-12):
-                    raise RuntimeError(f"{name} exploded")
-                return attempt(moves, eps)
-            return name, run
-
-        return [wrap(name, attempt) for name, attempt in real(problem, moves)]
-
-    return attempts
+    return tuple(wrap(a) for a in DEFAULT_CHAIN)
 
 
-def test_a_failure_at_one_eps_keeps_the_last_good_result(monkeypatch):
+@pytest.fixture
+def chain():
+    """Make a chain the default for the test (``chain(attempts)``), undone after it."""
+    with contextlib.ExitStack() as stack:
+        yield lambda attempts: stack.enter_context(chain_override(attempts))
+
+
+def test_a_failure_at_one_eps_keeps_the_last_good_result(chain):
     values = grid("figure2")
     good_eps, bad_eps = values[7], values[8]
-    monkeypatch.setattr(engine.saddle, "_attempts", failing_at(bad_eps))
+    chain(failing_at(bad_eps))
     at = open_page(WORST_CASE, {"eps": str(good_eps)})
     good = metric(at, H_STAR)
     assert good == shown(engine.worst_case(problem("figure2"), good_eps).value, 4)
@@ -87,7 +91,7 @@ def test_a_failure_at_one_eps_keeps_the_last_good_result(monkeypatch):
     assert f"last good result instead, at eps = {good_eps:.3g}" in errors[0]
     assert metric(at, H_STAR) == good  # the last good value, not the failed one's trivial bound
     assert at.slider(key="eps").value == bad_eps  # the user's setting is kept
-    assert len(at.get("plotly_chart")) == 5
+    assert len(at.get("plotly_chart")) == 7  # with robust accuracy (tests/views/test_robust_accuracy.py)
 
     set_widget(at, "slider", "eps", values[9])  # another eps works again
     assert not at.error
@@ -95,8 +99,8 @@ def test_a_failure_at_one_eps_keeps_the_last_good_result(monkeypatch):
 
 
 @pytest.mark.parametrize("fault", [raising, out_of_time, stalled, nothing], ids=lambda f: f.__name__)
-def test_every_solver_failing_shows_a_sentence_and_bounds_not_a_value(monkeypatch, fault):
-    monkeypatch.setattr(engine.saddle, "_attempts", only(fault))
+def test_every_solver_failing_shows_a_sentence_and_bounds_not_a_value(chain, fault):
+    chain(only(fault))
     at = open_page(WORST_CASE)
     errors = [unescaped(e.value) for e in at.error]
     assert len(errors) == 1 and "solvers failed" in errors[0] and "trivial bounds" in errors[0], errors

@@ -14,7 +14,7 @@ import streamlit as st
 from pagekit import WORST_CASE, metric, open_page, rerun, set_widget, shown, unescaped
 
 import engine
-import engine.saddle
+import engine.solvers.chain
 from ui.editor import INTERACTIVE_MOVES
 
 H_STAR = "h* = max H(Y|X')"
@@ -58,14 +58,14 @@ def test_a_bad_cell_next_to_evil_labels_gets_a_literal_sentence():
 @pytest.mark.parametrize("n, m", [(60, 12), (41, 5)])
 def test_a_problem_beyond_the_interactive_limit_is_refused_before_solving(n, m):
     assert n * n * m > INTERACTIVE_MOVES
-    engine.saddle.clear_cache()
+    engine.clear_cache()
     st.cache_data.clear()
     at = open_page(WORST_CASE, {"source": "A random table", "n": str(n), "m": str(m)})
     errors = [unescaped(e.value) for e in at.error]
     assert len(errors) == 1 and "too large to solve while you wait" in errors[0], errors
     assert f"{n * n * m:,}" in errors[0] and f"{INTERACTIVE_MOVES:,}" in errors[0] and "python -m engine" in errors[0]
     assert not at.metric and not at.get("plotly_chart")
-    assert engine.saddle._solve_cached.cache_info().currsize == 0  # nothing was solved
+    assert engine.solvers.chain.cached_solves() == 0  # nothing was solved
     set_widget(at, "number_input", "n", 10)  # a smaller table works, with the other settings kept
     assert not at.error and at.number_input(key="m").value == m
     assert metric(at, H_STAR).endswith("nats")

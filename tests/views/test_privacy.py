@@ -25,7 +25,7 @@ from pagekit import (
 )
 
 import engine
-from engine.information import label_entropy, mutual_information, to_units
+from engine.core.information import label_entropy, mutual_information, to_units
 
 LEAKAGE = "least leakage I(Y;Z)"
 

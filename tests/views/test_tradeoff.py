@@ -24,7 +24,7 @@ from pagekit import (
 )
 
 import engine
-from engine.information import conditional_entropy, label_entropy, to_units
+from engine.core.information import conditional_entropy, label_entropy, to_units
 from ui.state import eps_grid
 
 
@@ -72,7 +72,7 @@ def page():
 
 def test_default_view():
     at = open_page(TRADEOFF)
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4  # with the accuracy view (tests/views/test_robust_accuracy.py)
     assert any("verified, gap" in m.value for m in at.markdown), "no certificate badge"
     assert_curves(at, problem("figure2"), 0.5)
 

@@ -30,7 +30,7 @@ from pagekit import (
 )
 
 import engine
-from engine.information import conditional_entropy, label_entropy
+from engine.core.information import conditional_entropy, label_entropy
 
 H_STAR = "h* = max H(Y|X')"
 
@@ -54,7 +54,8 @@ def test_default_view_shows_the_engine_values_and_a_verified_certificate():
     assert metric(page, "label entropy H_mu(Y)") == shown(label_entropy(p.mu), 4)
     assert any("verified, gap" in m.value for m in page.markdown), "no certificate badge"
     charts = page.get("plotly_chart")
-    assert len(charts) == 5  # mu and nu* on one scale, q*, the price of robustness, the plan, the animation
+    # mu and nu* on one scale, q*, the price of robustness, the plan, robust accuracy and its rule, the animation
+    assert len(charts) == 7
     assert all(c.proto.alt for c in charts), "a chart without alt text"
     assert all(json.loads(c.proto.config)["toImageButtonOptions"]["format"] == "svg" for c in charts)
     assert all(c.proto.theme == "" for c in charts), "the app's template, not Streamlit's, styles the charts"

@@ -1,0 +1,53 @@
+"""``python -m engine solve``: the certified h*, worst case nu* and robust rule q* at one budget."""
+
+from __future__ import annotations
+
+from engine.analyses.robust_rule import robust_rule
+from engine.analyses.worst_case import worst_case
+from engine.cli.options import add_json_option, add_problem_options, load_problem, parse_eps, rows
+from engine.core.information import to_units
+
+NAME = "solve"
+HELP = "certified h*, worst case and robust rule at one eps"
+
+
+def add_arguments(p) -> None:
+    """The command's options."""
+    add_problem_options(p)
+    p.add_argument("--eps", required=True, help="the budget eps >= 0")
+    add_json_option(p)
+
+
+def run(args) -> dict:
+    """Certified h*, worst-case nu*, robust rule q* at one budget."""
+    problem = load_problem(args)
+    eps = parse_eps(args.eps)
+    w, r = worst_case(problem, eps), robust_rule(problem, eps)
+    u = args.units
+    return {
+        "h_star": to_units(w.value, u),
+        "robust_rule": {"positions": list(problem.positions), "labels": list(problem.labels), "q": rows(r.q),
+                        "value": to_units(r.value, u)},
+        "worst_case": {"positions": list(problem.positions), "labels": list(problem.labels), "nu": rows(w.nu),
+                       "value": to_units(w.value, u),
+                       "multiplier": None if w.multiplier is None else to_units(w.multiplier, u)},
+        "certificate": {k: to_units(v, u) for k, v in w.certificate.as_dict().items()},
+        "status": w.status,
+        "units": u,
+    }
+
+
+def text(out: dict) -> str:
+    """A person's view of ``solve``."""
+    u, c = out["units"], out["certificate"]
+    labels = out["worst_case"]["labels"]
+    lines = [f"h* = {out['h_star']:.9f} {u}   [{out['status']}, gap {c['gap']:.2g}, "
+             f"lower {c['lower']:.9f}, upper {c['upper']:.9f}]", ""]
+    shown = (("worst-case nu*(x', y)", "worst_case", "nu"), ("robust rule q*(y | x)", "robust_rule", "q"))
+    for title, key, table in shown:
+        lines.append(title)
+        lines.append("x".rjust(10) + "".join(s.rjust(11) for s in labels))
+        for x, row in zip(out[key]["positions"], out[key][table], strict=True):
+            lines.append(f"{x:10g}" + "".join(f"{v:11.6f}" for v in row))
+        lines.append("")
+    return "\n".join(lines).rstrip()

@@ -1,0 +1,95 @@
+"""Reading text safely: a path, bytes or a stream in, decoded text out, within a size limit, or a sentence.
+
+Text is UTF-8 (a byte-order mark is dropped) or UTF-16 with a byte-order mark. The limit, :data:`MAX_BYTES`
+(5 MB), is checked before anything is parsed. Every bad input raises :class:`ProblemError` with one sentence.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from engine.errors import ProblemError
+
+MAX_BYTES = 5_000_000
+NOT_TEXT = "The file is not text (it contains binary bytes); save it as {} (UTF-8)."
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def read_text(source, what: str, fmt: str = "CSV") -> str:
+    """The decoded text of a path, bytes or stream, after the size limit; ``fmt`` names the format."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return decode(within_limit(bytes(source)), fmt)
+    if hasattr(source, "read"):
+        try:
+            data = source.read(MAX_BYTES + 1)
+        except UnicodeDecodeError:
+            raise ProblemError(f"The file is not UTF-8 text; save it as {fmt} (UTF-8).") from None
+        if isinstance(data, str):
+            return check_text(within_limit(data).lstrip("\ufeff"), fmt)
+        return decode(within_limit(bytes(data)), fmt)
+    if isinstance(source, (str, os.PathLike)):
+        return decode(within_limit(read_path(source, what)), fmt)
+    raise ProblemError(f"Cannot read a {what} file from {type(source).__name__}; give a path, bytes or a stream.")
+
+
+def read_path(source, what: str) -> bytes:
+    """The bytes of a file, refusing files over MAX_BYTES before reading them."""
+    path = os.fspath(source)
+    shown = short(str(path))
+    try:
+        check_size(os.path.getsize(path))
+        with open(path, "rb") as f:
+            return f.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        hint = " (the metric must be abs, squared, hamming or the path of a CSV file)" if what == "metric" else ""
+        raise ProblemError(f"There is no {what} file at {shown}{hint}.") from None
+    except IsADirectoryError:
+        raise ProblemError(f"{shown} is a folder, not a {what} file.") from None
+    except PermissionError:
+        raise ProblemError(f"The {what} file {shown} cannot be read (permission denied).") from None
+    except (OSError, ValueError) as e:
+        raise ProblemError(f"The {what} file {shown} cannot be read ({getattr(e, 'strerror', None) or e}).") from None
+
+
+def check_size(size: int) -> None:
+    """Refuse more than MAX_BYTES bytes (or characters)."""
+    if size > MAX_BYTES:
+        raise ProblemError(f"The file is larger than the limit of {MAX_BYTES / 1e6:g} MB; use a smaller table.")
+
+
+def within_limit(data):
+    """Bytes or text of at most MAX_BYTES (bytes or characters)."""
+    check_size(len(data))
+    return data
+
+
+def decode(data: bytes, fmt: str) -> str:
+    """UTF-8 (optional byte-order mark) or UTF-16 with a byte-order mark."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return check_text(data.decode("utf-16"), fmt)
+        except UnicodeDecodeError:
+            raise ProblemError(NOT_TEXT.format(fmt)) from None
+    if b"\0" in data:
+        raise ProblemError(NOT_TEXT.format(fmt))
+    try:
+        return check_text(data.decode("utf-8-sig"), fmt)
+    except UnicodeDecodeError as e:
+        raise ProblemError(
+            f"The file is not UTF-8 text (byte {e.start + 1} is 0x{data[e.start]:02x}); save it as {fmt} (UTF-8)."
+        ) from None
+
+
+def check_text(text: str, fmt: str) -> str:
+    """Refuse control characters, the mark of a binary file."""
+    if _CONTROL.search(text):
+        raise ProblemError(NOT_TEXT.format(fmt))
+    return text
+
+
+
+
+def short(value: str, limit: int = 40) -> str:
+    """repr of a value, cut to a readable length."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")

@@ -1,0 +1,1 @@
+"""Problems in and out: named presets (data/) and scenario files."""
