@@ -8,7 +8,6 @@ divided by its sum, with a notice saying so, instead of taking every result away
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 import pandas as pd
@@ -26,7 +25,6 @@ from ui.text import literal
 UPLOAD_LIMIT_TEXT = f"{MAX_BYTES // 1_000_000} MB"
 SUM_TOLERANCE = 1e-9  # the engine's: a table within it of 1 is taken as it is
 START = "stochastic-vs-deterministic"  # the editor's starting table
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def custom_problem(box, lecture: bool) -> engine.Problem:
@@ -133,13 +131,7 @@ def download_table(label: str, df: pd.DataFrame, filename: str, key: str) -> Non
 
 
 def safe_csv(df: pd.DataFrame) -> str:
-    """The table as CSV with spreadsheet formulas neutralised: text cells and headers starting = + - @ get a
-    leading quote, so a label like =HYPERLINK(...) opens as text; a number ('-1', '+1') is written as it is."""
-    return df.map(_safe_cell).rename(columns=lambda c: _safe_cell(str(c))).to_csv(index=False)
-
-
-def _safe_cell(value):
-    """One cell for safe_csv: numbers (and text that is a plain number) unchanged, other text neutralised."""
-    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
-        return value
-    return neutralise_cell(value)
+    """The table as CSV with spreadsheet formulas neutralised (engine.formats.cells.neutralise_cell): text cells
+    and headers starting = + - @ get a leading quote, so a label like =HYPERLINK(...) opens as text; a number
+    ('-1', '+1') is written as it is."""
+    return df.map(neutralise_cell).rename(columns=lambda c: neutralise_cell(str(c))).to_csv(index=False)
