@@ -26,6 +26,10 @@ pages = {
                 url_path="robustness-vs-accuracy"),
         st.Page("views/certify.py", title="Certified robustness", icon=":material/shield:",
                 url_path="certified-robustness"),
+        st.Page("views/robust_statistics.py", title="Robust statistics", icon=":material/filter_alt:",
+                url_path="robust-statistics"),
+        st.Page("views/concentration.py", title="Concentration of measure", icon=":material/language:",
+                url_path="concentration-of-measure"),
     ],
 }
 page = frame.start(pages)  # the tab title names the page; the link is read; lecture mode's look

@@ -16,7 +16,31 @@ from engine.analyses.tradeoff import CleanVersusRobust, TradeoffGrid, clean_vs_r
 from engine.analyses.worst_case import WorstCase, worst_case
 from engine.batch.run import run_batch
 from engine.bounds.result import Certificate, Certified, Status
+from engine.context.concentration import (
+    DistanceCurve,
+    Expansion,
+    ExpansionCurve,
+    SphereSimulation,
+    cap_angle,
+    cap_distance_curve,
+    cap_expansion,
+    cap_expansion_curve,
+    cap_measure,
+    mean_distance_to_cap,
+    simulate_sphere,
+)
+from engine.context.high_dimensional import DimensionSweep, RobustMean, dimension_sweep, filtered_mean, robust_mean
 from engine.context.pixeldp import PixelDPRadius, gaussian_mechanism_radius, pixeldp_gaussian, pixeldp_laplace
+from engine.context.robust_statistics import (
+    BreakdownCurve,
+    CorruptionStudy,
+    ShiftSweep,
+    breakdown_curve,
+    breakdown_points,
+    corruption_study,
+    shift_sweep,
+    worst_case_errors,
+)
 from engine.context.smoothing import (
     RadiusComparison,
     SmoothedRadii,
@@ -44,6 +68,7 @@ from engine.context.tsipras import (
     tradeoff_bound,
     tradeoff_factor,
 )
+from engine.context.tukey import DepthRegions, PlaneStudy, depth_regions, plane_study, tukey_depth
 from engine.core.information import to_units
 from engine.core.problem import Problem
 from engine.errors import ProblemError
@@ -69,6 +94,13 @@ __all__ = [
     "DiscClassifier", "LinearClassifier", "PixelDPRadius", "RadiusComparison", "SmoothedRadii",
     "certify_smoothed", "compare_radii", "gaussian_mechanism_radius", "pixeldp_gaussian", "pixeldp_laplace",
     "radius_curves", "smoothed_radius", "smoothing_radius",
+    # concentration of measure, adversarial spheres (seeds/004): engine.context.concentration
+    "DistanceCurve", "Expansion", "ExpansionCurve", "SphereSimulation", "cap_angle", "cap_distance_curve",
+    "cap_expansion", "cap_expansion_curve", "cap_measure", "mean_distance_to_cap", "simulate_sphere",
+    # robust statistics under corruption (seeds/004): engine.context.robust_statistics, high_dimensional, tukey
+    "BreakdownCurve", "CorruptionStudy", "DepthRegions", "DimensionSweep", "PlaneStudy", "RobustMean", "ShiftSweep",
+    "breakdown_curve", "breakdown_points", "corruption_study", "depth_regions", "dimension_sweep", "filtered_mean",
+    "plane_study", "robust_mean", "shift_sweep", "tukey_depth", "worst_case_errors",
     # batch sweeps: engine.batch
     "run_batch",
 ]

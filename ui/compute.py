@@ -14,6 +14,7 @@ import engine
 from engine.analyses.deterministic import deterministic_gap, map_segment, rival_map
 from engine.analyses.privacy import closed_form_leakage, privacy_curve
 from engine.analyses.tradeoff import clean_vs_robust, tradeoff_grid
+from engine.context import concentration, high_dimensional, robust_statistics, tukey
 from engine.context.smoothing import certify_smoothed, compare_radii, radius_curves, smoothed_radius
 from engine.context.tsipras import (
     accuracy_frontier,
@@ -162,3 +163,55 @@ def smoothing_toy(classifier, points: np.ndarray, sigma: float, samples: int, se
     """CERTIFY at the points (Monte Carlo, seeded) and the smoothed radii at the exact p_A there."""
     certified = certify_smoothed(classifier, points, sigma, n0=n0, n=samples, alpha=alpha, seed=seed)
     return certified, smoothed_radius(classifier, points, sigma)
+
+
+# concentration of measure (engine.context.concentration)
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def sphere_expansion(d: int, measure: float, points: int = 301):
+    """The cap's expansion on ``points`` radii from 0 to engine's covering_radius (independent of the chosen delta)."""
+    return concentration.cap_expansion_curve(d, measure, np.linspace(0.0, concentration.covering_radius(d, measure),
+                                                                         points))
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def sphere_distances(measure: float, dims: tuple[int, ...]):
+    """The average distance to the cap against the dimensions."""
+    return concentration.cap_distance_curve(measure, dims)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def sphere_check(d: int, measure: float, delta: float, samples: int, seed: int) -> tuple:
+    """The expansion at delta, the cap's average distance and the seeded Monte Carlo check of both."""
+    return (concentration.cap_expansion(d, measure, delta), concentration.mean_distance_to_cap(d, measure),
+            concentration.simulate_sphere(d, measure, delta, samples=samples, seed=seed))
+
+
+# robust statistics (engine.context.robust_statistics, .high_dimensional, .tukey)
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def corruption(n: int, eps: float, shift: float, trim: float, repeats: int, seed: int):
+    """The estimators under the bump and their worst placements (engine CorruptionStudy)."""
+    return robust_statistics.corruption_study(n, eps, shift, trim=trim, repeats=repeats, seed=seed)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def shift_curves(n: int, eps: float, shifts: tuple[float, ...], trim: float, repeats: int, seed: int):
+    """The errors against the bump's location (independent of the chosen location)."""
+    return robust_statistics.shift_sweep(n, eps, shifts, trim=trim, repeats=repeats, seed=seed)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def breakdown_curves(n: int, eps_values: tuple[float, ...], trim: float, repeats: int, seed: int):
+    """The sup errors against eps (independent of the chosen eps and bump)."""
+    return robust_statistics.breakdown_curve(n, eps_values, trim=trim, repeats=repeats, seed=seed)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def dimension_curves(n: int, eps: float, dims: tuple[int, ...], repeats: int, seed: int):
+    """The errors against the dimension, the bump at sigma sqrt(d), and the eps sqrt(d) fit."""
+    return high_dimensional.dimension_sweep(n, eps, dims, repeats=repeats, seed=seed)
+
+
+@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def plane(n: int, eps: float, shift: float, seed: int):
+    """The Tukey median and exact depth regions of a corrupted sample in the plane."""
+    return tukey.plane_study(n, eps, shift, seed=seed)

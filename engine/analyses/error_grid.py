@@ -1,6 +1,6 @@
 """The accuracy view of Figure 2: each robust rule's worst-case 0-1 error under each attack.
 
-DESIGN.md §1 and docs/design.md, "Other analyses" and "Robust accuracy". For the cross-entropy-robust rules
+docs/design.md, "Other analyses" and "Robust accuracy". For the cross-entropy-robust rules
 q*_{eps_rule} of (13),
 
 .. math::

@@ -1,6 +1,6 @@
 """Robust accuracy: the least worst-case 0-1 error any randomised classifier can reach, certified.
 
-DESIGN.md §1 and docs/design.md, "Robust accuracy". For a randomised rule q(y|x) on all of X and a perturbed
+docs/design.md, "Robust accuracy". For a randomised rule q(y|x) on all of X and a perturbed
 law nu in D(eps) (the paper's constraint sets (3), (4)/(6) with cost (7), or the joint Wasserstein ball), the
 0-1 loss E_nu[1 - q(Y|X')] is bilinear, so as in Theorem 1 ((13) = (14)) the order of play does not matter:
 
@@ -34,6 +34,7 @@ import numpy as np
 from engine.bounds.loss import best_response_loss, budget_curve, exact_loss
 from engine.bounds.plan import repair_plan, stay_plan
 from engine.bounds.result import VERIFIED_GAP, Certificate, Certified, Status
+from engine.core import caches
 from engine.core.checks import check_eps_values, check_rule
 from engine.core.moves import LIMIT_SLACK, Moves, allowed_moves, every_move, perturbed_table
 from engine.core.problem import Problem
@@ -172,7 +173,7 @@ def table_error(nu: np.ndarray) -> float:
 
 
 def clear_cache() -> None:
-    """Forget the kept robust-error curves."""
+    """Forget the kept robust-error curves (``engine.clear_cache()`` does too)."""
     _robust_error_cached.cache_clear()
 
 
@@ -309,3 +310,6 @@ def _trivial_rule(problem: Problem, ctx: _Grid, moves: Moves, eps: float) -> tup
     errors = [ctx.exact_error(moves, r, eps) for r in rules]
     best = int(np.argmin(errors))
     return rules[best], errors[best]
+
+
+caches.register(clear_cache)

@@ -28,6 +28,7 @@ import functools
 import numpy as np
 
 from engine.bounds.hulls import hull_segments
+from engine.core import caches
 from engine.core.moves import LIMIT_SLACK, Moves, allowed_moves, dense_size, every_move
 from engine.core.problem import Problem
 
@@ -67,6 +68,7 @@ def _cached_curve(problem: Problem, losses: bytes):
     return budget_curve(every_move(problem), np.frombuffer(losses))
 
 
+@caches.register
 def clear_curves() -> None:
     """Forget the kept loss curves."""
     _cached_curve.cache_clear()

@@ -18,12 +18,25 @@ import json
 import os
 import sys
 
-from engine.cli import accuracy, batch, certify, deterministic, presets, privacy_curve, robust_error, solve, sweep
+from engine.cli import (
+    accuracy,
+    batch,
+    certify,
+    concentration,
+    deterministic,
+    presets,
+    privacy_curve,
+    robust_error,
+    robust_mean,
+    solve,
+    sweep,
+)
 from engine.cli.errors import EXIT_BAD_INPUT, EXIT_UNFINISHED, Unfinished
 from engine.errors import ProblemError
 
 COMMANDS = {module.NAME: module for module in (
-    solve, sweep, deterministic, privacy_curve, robust_error, accuracy, certify, batch, presets,
+    solve, sweep, deterministic, privacy_curve, robust_error, accuracy, certify, concentration, robust_mean, batch,
+    presets,
 )}
 
 

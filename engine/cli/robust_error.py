@@ -1,4 +1,4 @@
-"""``python -m engine robust-error``: the certified robust 0-1 error e*(eps) along a grid (DESIGN.md §1,
+"""``python -m engine robust-error``: the certified robust 0-1 error e*(eps) along a grid (docs/design.md,
 "Robust accuracy"; ``engine.analyses.robust_error``).
 
     python -m engine robust-error (problem options) --eps A:B:N [--json]

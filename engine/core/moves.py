@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.core import caches
 from engine.core.problem import Problem
 
 LIMIT_SLACK = 1e-12
@@ -71,6 +72,9 @@ def every_move(problem: Problem) -> Moves:
     """The moves of a budget kind at any eps > 0 (all of them; the cost is charged to the budget), built once per
     problem: every budget > 0 of a page's grid, and every rule's exact-loss curve, share them."""
     return _build(problem, np.inf)
+
+
+caches.register(every_move.cache_clear)
 
 
 def allowed_moves(problem: Problem, eps: float) -> Moves:

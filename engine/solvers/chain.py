@@ -35,11 +35,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.bounds.loss import clear_curves, log_losses, loss_at
+from engine.bounds.loss import log_losses, loss_at
 from engine.bounds.plan import plan_value, repair_plan, stay_plan
 from engine.bounds.result import Certificate, Certified, Status
+from engine.core import caches
 from engine.core.checks import check_eps
-from engine.core.moves import Moves, allowed_moves, dense_size, every_move
+from engine.core.moves import Moves, allowed_moves, dense_size
 from engine.core.problem import Problem
 from engine.core.rules import posterior_rule, sane_rule
 from engine.solvers.conic import CAREFUL, FAST, STEADY, RawSaddle, solve_saddle_clarabel
@@ -191,8 +192,10 @@ def cached_solves() -> int:
     return _solve_cached.cache_info().currsize
 
 
+caches.register(_solve_cached.cache_clear)
+
+
 def clear_cache() -> None:
-    """Forget every cached saddle point, the rules' loss curves (``engine.bounds.loss``) and the problems' moves."""
-    _solve_cached.cache_clear()
-    clear_curves()
-    every_move.cache_clear()
+    """Forget every cache of the engine: saddle points, the rules' loss curves (``engine.bounds.loss``), the
+    problems' moves, and the caches of the layers above (``engine.core.caches``)."""
+    caches.clear_all()

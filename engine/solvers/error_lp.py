@@ -1,6 +1,6 @@
 """The robust 0-1 error as one sparse linear program, built once per problem and re-solved along an eps grid.
 
-DESIGN.md §1, "Robust accuracy": over randomised rules q the expected 0-1 loss E_nu[1 - q(Y|X')] is bilinear
+docs/design.md, "Robust accuracy": over randomised rules q the expected 0-1 loss E_nu[1 - q(Y|X')] is bilinear
 in (q, nu) on convex compact sets, so the minimax argument of Theorem 1 applies and
 
 .. math::

@@ -35,6 +35,8 @@ PAGES = {  # name (also the screenshot's file name) -> url path, sidebar link, t
     "privacy": ("privacy", "Privacy-utility", "Privacy-utility tradeoff", 2),
     "robustness-vs-accuracy": ("robustness-vs-accuracy", "Robustness vs accuracy", "Robustness vs accuracy", 2),
     "certified-robustness": ("certified-robustness", "Certified robustness", "Certified robustness from privacy", 2),
+    "robust-statistics": ("robust-statistics", "Robust statistics", "Robust statistics under corruption", 5),
+    "concentration-of-measure": ("concentration-of-measure", "Concentration of measure", "Concentration of measure", 2),
 }
 STARTUP_SECONDS = 60
 RUN_MS = 90_000  # one script run, cold caches, two busy cores

@@ -75,7 +75,8 @@ def test_every_page_draws_without_an_exception(page, server, name):
 
 # The Context pages have no optimum to certify; each shows its own check, in green only when it passed: the closed
 # form against the seeded simulator, and the Monte Carlo radii against the exact ones (engine/accuracy.py, certify.py).
-STATUS = {"robustness-vs-accuracy": "checked, simulator within", "certified-robustness": "checked, Monte Carlo radii"}
+STATUS = {"robustness-vs-accuracy": "checked, simulator within", "certified-robustness": "checked, Monte Carlo radii",
+          "robust-statistics": "checked, bump errors within", "concentration-of-measure": "checked, Monte Carlo within"}
 
 
 # page -> (the metric that shows h* or a value of h*, the page's preset, how to compute it from h*)

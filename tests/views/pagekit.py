@@ -34,9 +34,11 @@ TIMEOUT = 60  # seconds per script run: a cold page solves a whole eps grid; two
 OVERVIEW, WORST_CASE, TRADEOFF, DETERMINISTIC, PRIVACY, ACCURACY, CERTIFY = (
     "views/overview.py", "views/worst_case.py", "views/tradeoff.py", "views/deterministic.py", "views/privacy.py",
     "views/accuracy.py", "views/certify.py")
+ROBUST_STATISTICS, CONCENTRATION = "views/robust_statistics.py", "views/concentration.py"
 TITLES = {OVERVIEW: "Tradeoff Lab", WORST_CASE: "Worst-case perturbation", TRADEOFF: "Robustness tradeoff",
           DETERMINISTIC: "Stochastic versus deterministic adversary", PRIVACY: "Privacy-utility tradeoff",
-          ACCURACY: "Robustness vs accuracy", CERTIFY: "Certified robustness from privacy"}
+          ACCURACY: "Robustness vs accuracy", CERTIFY: "Certified robustness from privacy",
+          ROBUST_STATISTICS: "Robust statistics under corruption", CONCENTRATION: "Concentration of measure"}
 
 
 def open_page(page: str = OVERVIEW, query: dict[str, str] | None = None, strict: bool = True) -> AppTest:
