@@ -16,7 +16,8 @@ from ui import look, state
 
 SHORT_TITLES = {"overview": "Overview", "worst-case": "Worst case", "tradeoff": "Tradeoff",
                 "stochastic-vs-deterministic": "Stochastic vs det.", "privacy": "Privacy",
-                "robustness-vs-accuracy": "Accuracy", "certified-robustness": "Certified"}
+                "robustness-vs-accuracy": "Accuracy", "certified-robustness": "Certified",
+                "robust-statistics": "Robust statistics", "concentration-of-measure": "Concentration"}
 COPY_HTML = """<button class="tl-copy-link" type="button" data-testid="copy-link"
   title="Copy this page's link: every setting is in it, so it opens this very view">Copy link</button>
 <script>
