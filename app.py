@@ -35,6 +35,8 @@ pages = {
 page = frame.start(pages)  # the tab title names the page; the link is read; lecture mode's look
 try:
     page.run()
+except frame.PageStopped:
+    pass  # the page said why it stopped (a bad table, bad scores): the link and navigation below still follow
 except Exception as error:  # noqa: BLE001 - the page's own sentence instead of a traceback; the log keeps it
     logging.getLogger("tradeoff_lab").exception("page %s failed", page.url_path or "overview")
     st.error(f"This page met a problem it did not expect ({type(error).__name__}). Your table and settings are "

@@ -109,7 +109,7 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
                             "application/json", help="Upload it later under 'My own table' to get this problem back.")
     if require and problem is None:
         st.error(literal(error))
-        st.stop()
+        frame.stop()
     return Setup(problem, error, eps, grid, units, preset if source == "preset" else None)
 
 

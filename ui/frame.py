@@ -43,6 +43,17 @@ COPY_HTML = """<button class="tl-copy-link" type="button" data-testid="copy-link
 </script>"""
 
 
+class PageStopped(Exception):  # noqa: N818 - not an error: the page has said what it had to say
+    """Raised by ``stop``: the page ends here, and app.py still writes the link and draws the navigation."""
+
+
+def stop() -> None:
+    """End the page here (after its sentence for bad input). Unlike st.stop(), which asks Streamlit to stop the
+    whole run so that every later Streamlit call raises too, the frame's finish still runs: the link keeps
+    the user's settings and the navigation is drawn."""
+    raise PageStopped
+
+
 def page_key(page) -> str:
     """The name state and tests use for a page: its URL path ('overview' for the default page)."""
     return page.url_path or "overview"

@@ -33,9 +33,10 @@ def custom_problem(box, lecture: bool) -> engine.Problem:
     ss = st.session_state
     if "custom_base" not in ss:
         ss["custom_base"] = frame_of(engine.load_preset(START))
-        if state.news() and state.incoming("source") == "custom":
-            st.info("This link asks for someone's own table, and a link cannot carry a table: you see the "
-                    "starting table. Ask for their scenario file (JSON) and load it in the sidebar.")
+        ss["custom_from_link"] = state.news() and state.incoming("source") == "custom"
+    if ss.get("custom_from_link"):  # until a file is loaded (said on every run: the editor must not move)
+        st.info("This link asks for someone's own table, and a link cannot carry a table: you see the "
+                "starting table. Ask for their scenario file (JSON) and load it in the sidebar.")
     if lecture:
         return _problem_from_frame(ss.get("custom_table_value", ss["custom_base"]))
     upload = box.file_uploader(f"Load a CSV table or a scenario (JSON), at most {UPLOAD_LIMIT_TEXT}",
@@ -102,6 +103,7 @@ def _load_upload(upload) -> None:
         ss["custom_base"] = table
         ss.pop("custom_table", None)
         ss.pop("upload_error", None)
+        ss.pop("custom_from_link", None)
     except ProblemError as err:
         ss["upload_error"] = f"{upload.name}: {err}"
 

@@ -44,7 +44,7 @@ try:
     frontier, rules, simulated = compute.accuracy_at(p, eta, d, eps, samples, SIM_SEED)
 except ProblemError as err:  # the sliders keep values in range; a sentence all the same
     st.error(literal(str(err)))
-    st.stop()
+    frame.stop()
 natural, robust = rules["natural"], rules["robust"]
 
 row = headline()

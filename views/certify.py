@@ -72,7 +72,7 @@ try:
     certified, exact = compute.smoothing_toy(CLASSIFIERS[base], sample_points(seed), sigma, samples, seed, N0, ALPHA)
 except ProblemError as err:
     st.error(literal(str(err)))
-    st.stop()
+    frame.stop()
 
 row = headline()
 cols = [row.container() for _ in range(5)]

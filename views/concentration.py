@@ -44,7 +44,7 @@ try:
     now, distance, simulated = compute.sphere_check(d, measure, delta, samples, seed)
 except ProblemError as err:  # the controls keep values in range; a sentence all the same
     st.error(literal(str(err)))
-    st.stop()
+    frame.stop()
 
 row = headline()
 cols = [row.container() for _ in range(5)]

@@ -27,7 +27,7 @@ try:
         gap, along, rival = compute.deterministic(setup.key, p, setup.eps, alphas)
 except ProblemError as err:
     st.error(literal(err))
-    st.stop()
+    frame.stop()
 h_star = interval(gap.stochastic, gap.stochastic_upper, gap.status == "verified", u, 6)
 p20 = (amount(gap.pure_minimax, u, 6) if gap.minimax_verified  # the rule's exact loss; (20) = h* lies between
        else interval(gap.stochastic, gap.pure_minimax, False, u, 6))

@@ -75,7 +75,7 @@ try:
         high = compute.dimension_curves(HIGH_N, eps, HIGH_DIMS, HIGH_REPEATS, seed)
 except ProblemError as err:  # the controls keep values in range; a sentence all the same
     st.error(literal(str(err)))
-    st.stop()
+    frame.stop()
 breakdown = breakdown_points(n, trim)
 
 row = headline()
