@@ -63,7 +63,7 @@ def accuracy_against_eps(curves, eps_now: float, now: dict, simulated: dict | No
                                      name="bound p/(1-p) delta for the natural rule's delta",
                                      hovertemplate="Tsipras et al. bound=%{y:.4f}<extra></extra>"))
     return go.Figure(traces, layout=layout(
-        "Accuracy under an l_inf attack of radius eps", "attack radius eps (l_inf, stronger attack ->)",
+        "Accuracy under an l_inf attack", "attack radius eps (l_inf, stronger attack ->)",
         "accuracy", shapes=shapes, annotations=notes, legend=LEGEND_BELOW,
         xaxis={"range": [float(eps[0]), float(eps[-1])]}, yaxis={"range": AXIS}))
 

@@ -49,7 +49,7 @@ def radius_against_noise(curves: dict, sigma_now: float, now: dict) -> go.Figure
     finite = finite[np.isfinite(finite)]
     top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     return go.Figure(traces, layout=layout(
-        "Certified radius for the same scores (larger: more robust)", "noise scale sigma (more noise ->)",
+        "Certified radius (larger: more robust)", "noise scale sigma (more noise ->)",
         "certified radius (input units)",
         xaxis={"range": [0.0, float(sigma[-1]) * 1.02]}, yaxis={"range": [0.0, top * 1.08]}))
 

@@ -42,7 +42,7 @@ def values_bars(gap, units: str = "nats") -> go.Figure:
     values = to_units(np.array(gap.value), units)
     return go.Figure(go.Bar(x=names, y=values, marker_color=[colour(0), colour(2), colour(5)],
                             text=[f"{v:.4f}" for v in values], textposition="outside", cliponaxis=False),
-                     layout=layout("Order of play matters only for a pure attacker", "", f"value [{units}]", height=380,
+                     layout=layout("Order of play matters for a pure attacker", "", f"value [{units}]", height=380,
                                    yaxis={"range": [0, float(values.max()) * 1.25 + 1e-9]}))
 
 

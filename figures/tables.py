@@ -51,7 +51,7 @@ def mass_heatmaps(mu, nu, positions, labels, zmax: float, eps: float, units_note
                                  "colorbar": {"title": {"text": "mass"}}})
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category")
-    fig = finish(fig, f"mu and nu* at eps = {eps:.3g}, one colour scale" + units_note, "label y", "feature x",
+    fig = finish(fig, f"mu and nu*, eps = {eps:.3g} (one colour scale)" + units_note, "label y", "feature x",
                  height=max(320, 90 + 34 * len(rows)))
     fig.update_yaxes(title_text="", col=2)
     return fig

@@ -57,7 +57,7 @@ def figure2_left(grid, units: str = "nats", attacks=None, highlight=None) -> go.
     # H(Y)'s label in the right margin: beside the line, never under the curves
     shape, note = hline(to_units(grid.h_y, units), "H(Y)", {"color": "#555555", "dash": "dash", "width": 2})
     note.update({"x": 1.0, "xanchor": "left", "xshift": 6, "yanchor": "middle"})
-    return go.Figure(traces, layout=layout("Figure 2, left: each robust rule under fixed attacks",
+    return go.Figure(traces, layout=layout("Fig. 2 left: each rule, fixed attacks",
                                            "eps_rule (the rule's design budget)", f"loss [{units}]",
                                            shapes=[shape], annotations=[note],
                                            margin={"l": 60, "r": 70, "t": 60, "b": 55}))
@@ -78,7 +78,7 @@ def figure2_right(grid, units: str = "nats", rules=None, highlight=None) -> go.F
                              line=H_STAR_STYLE, hovertemplate="eps=%{x:.3g}<br>h*=%{y:.4f}<extra></extra>"))
     finite = loss[np.isfinite(loss)]
     top = float(finite.max()) if finite.size else 1.0
-    return go.Figure(traces, layout=layout("Figure 2, right: each rule under attacks of growing size",
+    return go.Figure(traces, layout=layout("Fig. 2 right: each rule, growing attacks",
                                            "eps_attack (the attacker's budget)", f"loss [{units}]",
                                            yaxis={"range": [0, top * 1.05]}))
 

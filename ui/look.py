@@ -18,8 +18,10 @@ button.tl-copy-link { font: inherit; font-size: 0.9rem; padding: 0.3rem 0.8rem; 
 button.tl-copy-link:hover { border-color: #0072B2; color: #0072B2; }
 .katex-display { overflow-x: auto; overflow-y: hidden; padding-bottom: 0.2rem; }
 /* The example and eps stay on screen while the charts scroll past (a phone shows both at once). */
-.st-key-controls { position: sticky; top: 3.75rem; z-index: 50; background: #ffffff;
-  padding: 0.35rem 0 0.2rem 0; border-bottom: 1px solid rgba(49, 51, 63, 0.12); }
+.st-key-controls { background: #ffffff; padding: 0.35rem 0 0.2rem 0; border-bottom: 1px solid rgba(49, 51, 63, 0.12); }
+/* sticky on Streamlit's wrapper, the child of the page's tall block (sticky on the keyed block itself sticks
+   inside a wrapper of its own height, that is not at all) */
+[data-testid="stLayoutWrapper"]:has(> .st-key-controls) { position: sticky; top: 3.75rem; z-index: 50; }
 @media (max-width: 640px) {
   .st-key-controls [data-testid="stHorizontalBlock"] { gap: 0.2rem; }
   [data-testid="stMainBlockContainer"] { padding-left: 0.8rem; padding-right: 0.8rem; }
@@ -42,7 +44,8 @@ h2 { font-size: 2.0rem !important; } h3 { font-size: 1.6rem !important; }
 [data-testid="stMetricValue"] { font-size: 2.5rem !important; font-weight: 700; }
 [data-testid="stMetricLabel"] p { font-size: 1.05rem !important; }
 [data-testid="stCaptionContainer"] { font-size: 0.95rem; }
-.st-key-controls { position: static; border-bottom: none; padding: 0; background: transparent; }
+.st-key-controls { border-bottom: none; padding: 0; background: transparent; }
+[data-testid="stLayoutWrapper"]:has(> .st-key-controls) { position: static; }
 .st-key-lecture_links { gap: 0.2rem 0.9rem; }
 .st-key-lecture_links * { font-size: 0.72rem !important; }
 .st-key-qr_card { position: fixed; right: 1.2rem; bottom: 1.2rem; z-index: 1000; width: 19rem !important;

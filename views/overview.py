@@ -46,7 +46,7 @@ lower = np.array([solved[e][0].certificate.lower for e in grid])
 upper = np.array([solved[e][0].certificate.upper for e in grid])
 with chart:
     show_figure(h_star_curve(eps_values, lower, upper, eps, h_y, h_yx, units), "h-star",
-                describe_h_star(eps_values, lower, h_y, units), main=True, hall_height=540)
+                describe_h_star(eps_values, lower, h_y, units), main=True, hall_height=480)
 with side:
     st.markdown("**Theorem 1** (Wang, Aeron, Rakin, Koike-Akino, Moulin, ISIT 2021)")
     st.latex(r"\begin{aligned} h^* &= \min_{q}\,\max_{\nu \in D}\, E_\nu[-\log q(Y|X)] \\"
