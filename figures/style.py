@@ -135,6 +135,11 @@ def for_hall(fig: go.Figure, theme: str = "projector", height: int | None = None
     margin = lay.margin
     update["margin"] = {"t": max(90, margin.t or 0), "l": max(80, margin.l or 0), "b": max(70, margin.b or 0),
                         "r": max(30, margin.r or 0)}
+    legend = lay.legend
+    if legend.orientation == "h" and legend.yref != "container" and (legend.y or 0) < 0:
+        # a legend placed under the plot in the plot's own units meets the axis title once the text grows: put it
+        # at the bottom of the figure instead, where Plotly makes room for it
+        update["legend"].update({"yref": "container", "y": 0.0, "yanchor": "bottom"})
     fig.update_layout(update)
     fig.update_xaxes(axis)
     fig.update_yaxes(axis)

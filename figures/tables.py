@@ -40,7 +40,7 @@ def mass_heatmaps(mu, nu, positions, labels, zmax: float, eps: float, units_note
     rows = distinct_names(positions, 6)
     cols = [plain(s) for s in labels]
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06,
-                        subplot_titles=("clean mu(x, y)", "worst case nu*(x', y)"))
+                        subplot_titles=("clean mu", "worst case nu*"))
     for k, (table, name) in enumerate(((mu, "mu"), (nu, "nu*"))):
         t = np.asarray(table, dtype=float)
         fig.add_trace(go.Heatmap(
