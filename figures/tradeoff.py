@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import plotly.colors
 import plotly.graph_objects as go
@@ -22,12 +24,19 @@ def curve_colour(value: float, lo: float, hi: float) -> str:
     """A budget's colour: its place on a sequential, colour-blind-safe scale (dark: small eps, light: large), so
     a curve keeps its colour whichever other curves are drawn."""
     t = 0.0 if hi <= lo else (float(value) - lo) / (hi - lo)
-    return plotly.colors.sample_colorscale(CURVES, [CURVE_RANGE * min(max(t, 0.0), 1.0)])[0]
+    return _sample(round(CURVE_RANGE * min(max(t, 0.0), 1.0), 6))
 
 
-def _emphasis(values: np.ndarray, i: int, highlight) -> bool:
-    """Whether curve i is one the user asked for (the slider's eps first of all)."""
-    return any(int(np.argmin(np.abs(values - h))) == i for h in highlight or ())
+@functools.lru_cache(maxsize=1024)
+def _sample(t: float) -> str:
+    """The scale's colour at t (plotly.colors.sample_colorscale parses the scale on every call: cached)."""
+    return plotly.colors.sample_colorscale(CURVES, [t])[0]
+
+
+def _emphasised(values: np.ndarray, highlight) -> set[int]:
+    """The grid indices of the curves the user asked for (the slider's eps first of all)."""
+    values = np.asarray(values, dtype=float)
+    return {int(np.argmin(np.abs(values - h))) for h in highlight or ()}
 
 
 def _curve(x, y, name: str, col: str, chosen: bool, hover: str) -> go.Scatter:
@@ -45,9 +54,10 @@ def figure2_left(grid, units: str = "nats", attacks=None, highlight=None) -> go.
     loss = to_units(grid.loss, units)
     highlight = attacks if highlight is None else highlight
     lo, hi = float(np.min(grid.eps_attack)), float(np.max(grid.eps_attack))
+    emphasised = _emphasised(grid.eps_attack, highlight)
     traces = []
     for i in _pick(grid.eps_attack, attacks):
-        col, chosen = curve_colour(grid.eps_attack[i], lo, hi), _emphasis(grid.eps_attack, i, highlight)
+        col, chosen = curve_colour(grid.eps_attack[i], lo, hi), i in emphasised
         traces.append(_curve(grid.eps_rule, loss[i], f"eps_attack = {grid.eps_attack[i]:.3g}", col, chosen,
                              "eps_rule=%{x:.3g}<br>loss=%{y:.4f}<extra></extra>"))
         j = int(np.argmin(np.abs(grid.eps_rule - grid.eps_attack[i])))
@@ -70,8 +80,9 @@ def figure2_right(grid, units: str = "nats", rules=None, highlight=None) -> go.F
     loss = to_units(grid.loss, units)
     highlight = rules if highlight is None else highlight
     lo, hi = float(np.min(grid.eps_rule)), float(np.max(grid.eps_rule))
+    emphasised = _emphasised(grid.eps_rule, highlight)
     traces = [_curve(grid.eps_attack, loss[:, j], f"rule for eps = {grid.eps_rule[j]:.3g}",
-                     curve_colour(grid.eps_rule[j], lo, hi), _emphasis(grid.eps_rule, j, highlight),
+                     curve_colour(grid.eps_rule[j], lo, hi), j in emphasised,
                      "eps_attack=%{x:.3g}<br>loss=%{y:.4f}<extra></extra>")
               for j in _pick(grid.eps_rule, rules)]
     traces.append(go.Scatter(x=grid.eps_attack, y=to_units(grid.h_star, units), mode="lines", name="h*(eps_attack)",

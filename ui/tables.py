@@ -136,4 +136,6 @@ def safe_csv(df: pd.DataFrame) -> str:
     """The table as CSV with spreadsheet formulas neutralised (engine.formats.cells.neutralise_cell): text cells
     and headers starting = + - @ get a leading quote, so a label like =HYPERLINK(...) opens as text; a number
     ('-1', '+1') is written as it is."""
-    return df.map(neutralise_cell).rename(columns=lambda c: neutralise_cell(str(c))).to_csv(index=False)
+    text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]  # numbers hold no formula
+    safe = df.assign(**{c: df[c].map(neutralise_cell) for c in text}) if text else df
+    return safe.rename(columns=lambda c: neutralise_cell(str(c))).to_csv(index=False)
