@@ -39,12 +39,13 @@ def bounded(certificate, status: str, units: str, digits: int = 4) -> str:
 
 
 def certificate_badge(certificate, status: str, units: str, scope: str = "") -> None:
-    """'verified, gap 3e-08 nats' in green, or 'approximate, gap ...' in orange, with the bounds on hover.
+    """'verified: bounds within 3.0e-08 nats' in green (the two bounds on the optimum agree that closely), or
+    'approximate: bounds within ...' in orange, with the bounds themselves on hover.
 
     ``scope`` says which of several certificates this one is (for a grid: the one with the largest gap)."""
     gap = to_units(certificate.gap, units)
     lower, upper = to_units(certificate.lower, units), to_units(certificate.upper, units)
-    text = f"{status}, gap {gap:.1e} {units}"
+    text = f"{status}: bounds within {gap:.1e} {units}"
     tip = (f"A feasible perturbation reaches {lower:.9f} {units} (lower bound); the robust rule never loses more "
            f"than {upper:.9f} {units} (upper bound). The true optimum lies between." + (f" {scope}" if scope else ""))
     if status == "verified":

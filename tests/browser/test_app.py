@@ -68,7 +68,7 @@ def test_every_page_draws_without_an_exception(page, server, name):
     assert page.locator('[data-testid="stPlotlyChart"]').count() == charts
     if name == "overview":
         expect(page.get_by_test_id("stGraphVizChart")).to_be_visible()
-    expect(page.get_by_text(STATUS.get(name, "verified, gap")).first).to_be_visible()
+    expect(page.get_by_text(STATUS.get(name, "verified: bounds within")).first).to_be_visible()
     assert page.title() == f"{harness.PAGES[name][1]} · Tradeoff Lab"  # the tab names the page
     family = page.locator(".st-key-main_chart .main-svg text").first.evaluate("t => getComputedStyle(t).fontFamily")
     assert family.startswith("Arial"), family  # a font every SVG viewer has (metrics like Liberation Sans)
@@ -234,6 +234,21 @@ def test_a_bad_cell_typed_into_the_table_gets_a_sentence_and_stays(page, server)
     expect(error).to_have_count(0, timeout=WAIT)
     expect(h).to_have_text(want, timeout=WAIT)
     expect(harness.eps_thumb(page)).to_have_attribute("aria-valuetext", "4.4")
+
+
+def test_an_unnormalised_csv_is_used_divided_by_its_sum_with_a_notice(page, server, tmp_path):
+    """Counts instead of probabilities: the table is kept as typed, the results are for it divided by its sum,
+    and a notice says so (it used to be refused outright)."""
+    harness.open_view(page, server, "worst-case", "?source=custom&eps=0.5")
+    counts = tmp_path / "counts.csv"
+    counts.write_text("x,a,b\n0,30,10\n1,10,30\n2,5,15\n")
+    harness.rerun_after(page, lambda: page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(counts)))
+    harness.wait_for_view(page, "worst-case")
+    expect(page.get_by_test_id("stAlert").filter(has_text="sums to 100, not 1")).to_contain_text("divided by 100")
+    p = engine.Problem.from_arrays([[0.3, 0.1], [0.1, 0.3], [0.05, 0.15]], positions=[0, 1, 2], labels=["a", "b"])
+    eps = float(harness.eps_thumb(page).get_attribute("aria-valuetext"))
+    want = f"{engine.worst_case(p, eps).value:.4f} nats"
+    expect(harness.metric(page, "h* = max H(Y|X')")).to_have_text(want, timeout=WAIT)
 
 
 EVIL_CSV = ('x,<img src=x onerror="window.__xss=1">,<b>bold</b>,[md](javascript:window.__xss=2)\n'

@@ -45,7 +45,7 @@ def test_default_view():
     assert selected(at, "preset") == "figure2"
     assert at.slider(key="eps").value == engine.preset_info("figure2").eps_default
     assert_theorem_1(at, "figure2", 0.5)
-    assert any("verified, gap" in m.value for m in at.markdown)
+    assert any("verified: bounds within" in m.value for m in at.markdown)
     assert at.get("graphviz_chart"), "the game diagram is missing"
     (chart,) = at.get("plotly_chart")  # h*(eps) over the example's whole range
     assert at.query_params == {"preset": "figure2", "eps": "0.5", "units": "nats"}  # every value, defaults too

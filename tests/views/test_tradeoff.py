@@ -73,7 +73,7 @@ def page():
 def test_default_view():
     at = open_page(TRADEOFF)
     assert len(at.get("plotly_chart")) == 4  # with the accuracy view (tests/views/test_robust_accuracy.py)
-    assert any("verified, gap" in m.value for m in at.markdown), "no certificate badge"
+    assert any("verified: bounds within" in m.value for m in at.markdown), "no certificate badge"
     assert_curves(at, problem("figure2"), 0.5)
 
 

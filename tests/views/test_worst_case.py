@@ -52,7 +52,7 @@ def test_default_view_shows_the_engine_values_and_a_verified_certificate():
     assert metric(page, H_STAR) == expected_h_star(p, eps) == "1.2284 nats"
     assert metric(page, "clean H_mu(Y|X)") == shown(conditional_entropy(p.mu), 4)
     assert metric(page, "label entropy H_mu(Y)") == shown(label_entropy(p.mu), 4)
-    assert any("verified, gap" in m.value for m in page.markdown), "no certificate badge"
+    assert any("verified: bounds within" in m.value for m in page.markdown), "no certificate badge"
     charts = page.get("plotly_chart")
     # mu and nu* on one scale, q*, the price of robustness, the plan, robust accuracy and its rule, the animation
     assert len(charts) == 7
