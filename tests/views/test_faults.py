@@ -107,7 +107,7 @@ def test_every_solver_failing_shows_a_sentence_and_bounds_not_a_value(chain, fau
     p = problem("figure2")
     lower, upper = conditional_entropy(p.mu), math.log(p.m)  # the plan that moves nothing, the uniform rule
     assert metric(at, H_STAR) == f"{shown(lower, 4).split()[0]} to {shown(upper, 4)}"
-    assert any("failed, gap" in m.value for m in at.markdown), "no 'failed' badge"
+    assert any("failed: bounds within" in m.value for m in at.markdown), "no 'failed' badge"
     assert at.selectbox(key="preset").value == "figure2"  # the controls are all still there
 
 
