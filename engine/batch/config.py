@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import glob
 import json
+import sys
 import tomllib
 from collections import Counter
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from engine.core.checks import check_eps, check_real
 from engine.core.metrics import NAMED_METRICS, metric_or_file
 from engine.core.problem import CONSTRAINTS, Problem
 from engine.errors import ProblemError
-from engine.formats.text import read_text
+from engine.formats.text import read_path, read_text
 from engine.io.presets import load_preset
 
 TOP_KEYS = ("problems", "eps", "kinds", "kappa", "units")
@@ -102,23 +103,29 @@ def load_config(source, base_dir=None) -> BatchConfig:
 
 # -- the file and the top-level keys ----------------------------------------------------------------
 def _read_file(path: Path) -> dict:
-    """Parse a JSON or TOML config file (OSError propagates: the CLI names the file).
+    """Parse a JSON or TOML config file.
 
-    The text is read as every uploaded file is (``engine.formats.text``): at most 5 MB, UTF-8 (or UTF-16 with a
-    byte-order mark), no binary bytes; anything else is refused with a sentence naming the file.
+    The file is read as every uploaded file is (``engine.formats.text``): a regular file (a FIFO or a device is
+    refused before it is opened), at most 5 MB, UTF-8 (or UTF-16 with a byte-order mark), no binary bytes; anything
+    else, and text that does not parse (also an integer of thousands of digits, or nesting deeper than the parser
+    goes), is refused with a sentence naming the file.
     """
     toml = path.suffix.lower() == ".toml"
-    with open(path, "rb") as f:
-        try:
-            text = read_text(f, "config", "TOML" if toml else "JSON")
-        except ProblemError as e:
-            message = str(e)
-            raise ProblemError(f"The config file {str(path)!r}: {message[:1].lower()}{message[1:]}") from None
+    data = read_path(path, "config")  # its sentences name the file
+    try:
+        text = read_text(data, "config", "TOML" if toml else "JSON")
+    except ProblemError as e:
+        message = str(e)
+        raise ProblemError(f"The config file {str(path)!r}: {message[:1].lower()}{message[1:]}") from None
     if toml:
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
             raise ProblemError(f"The config file {str(path)!r} is not valid TOML ({e}).") from None
+        except RecursionError:
+            raise ProblemError(f"The config file {str(path)!r} is nested too deeply to read.") from None
+        except ValueError as e:  # e.g. an integer of more digits than Python converts (sys.set_int_max_str_digits)
+            raise ProblemError(_unreadable(path, "TOML", e)) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
@@ -126,6 +133,16 @@ def _read_file(path: Path) -> dict:
                            f"{e.msg}).") from None
     except RecursionError:
         raise ProblemError(f"The config file {str(path)!r} is nested too deeply to read.") from None
+    except ValueError as e:  # an integer of more than 4,300 digits (Python's int_max_str_digits)
+        raise ProblemError(_unreadable(path, "JSON", e)) from None
+
+
+def _unreadable(path: Path, fmt: str, error: ValueError) -> str:
+    """The sentence for text the parser refused without a position (an integer too long to convert)."""
+    if "digits" in str(error):
+        return (f"The config file {str(path)!r} holds an integer of more than {sys.get_int_max_str_digits():,} "
+                f"digits; no count, seed or budget needs one.")
+    return f"The config file {str(path)!r} cannot be read as {fmt} ({error})."
 
 
 def _no_unknown(data: dict, allowed: tuple[str, ...], where: str) -> None:

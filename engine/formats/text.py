@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 
 from engine.errors import ProblemError
 
@@ -34,13 +35,23 @@ def read_text(source, what: str, fmt: str = "CSV") -> str:
 
 
 def read_path(source, what: str) -> bytes:
-    """The bytes of a file, refusing files over MAX_BYTES before reading them."""
+    """The bytes of a regular file, refusing anything else and files over MAX_BYTES before reading them.
+
+    A FIFO, a device or a socket would block ``open`` or ``read`` forever (or never end): the path is checked with
+    ``os.stat`` before it is opened, then opened non-blocking and checked again on the open descriptor (the name
+    may have been swapped in between), so no reader of the engine can hang on one."""
     path = os.fspath(source)
     shown = short(str(path))
     try:
-        check_size(os.path.getsize(path))
-        with open(path, "rb") as f:
+        _check_regular(os.stat(path).st_mode, shown, what)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with open(fd, "rb", closefd=True) as f:
+            info = os.fstat(f.fileno())
+            _check_regular(info.st_mode, shown, what)
+            check_size(info.st_size)
             return f.read(MAX_BYTES + 1)
+    except ProblemError:
+        raise
     except FileNotFoundError:
         hint = " (the metric must be abs, squared, hamming or the path of a CSV file)" if what == "metric" else ""
         raise ProblemError(f"There is no {what} file at {shown}{hint}.") from None
@@ -50,6 +61,31 @@ def read_path(source, what: str) -> bytes:
         raise ProblemError(f"The {what} file {shown} cannot be read (permission denied).") from None
     except (OSError, ValueError) as e:
         raise ProblemError(f"The {what} file {shown} cannot be read ({getattr(e, 'strerror', None) or e}).") from None
+
+
+def _check_regular(mode: int, shown: str, what: str) -> None:
+    """Refuse a folder, FIFO, device or socket: only a regular file is read."""
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise ProblemError(f"{shown} is a folder, not a {what} file.")
+    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+    raise ProblemError(f"{shown} is {kind}, not a {what} file; give the path of a regular file.")
+
+
+def check_regular_target(path, what: str) -> None:
+    """Refuse to write to an existing path that is not a regular file (a FIFO would block the write forever)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise ProblemError(f"Cannot write the {what} {short(str(path))} ({e.strerror or e}).") from None
+    if not stat.S_ISREG(mode):
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+                else "not a regular file")
+        raise ProblemError(f"Cannot write the {what} {short(str(path))}: it is {kind}; give a file name.")
 
 
 def check_size(size: int) -> None:
