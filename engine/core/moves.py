@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.core.limits import check_moves
 from engine.core.problem import Problem
 
 LIMIT_SLACK = 1e-12
@@ -81,8 +82,9 @@ def allowed_moves(problem: Problem, eps: float) -> Moves:
 
 
 def _build(problem: Problem, eps: float) -> Moves:
-    """The moves of ``allowed_moves``, built."""
+    """The moves of ``allowed_moves``, built (after the product of sizes is checked: ``engine.core.limits``)."""
     n, m, d = problem.n, problem.m, problem.cost
+    check_moves(n, m, problem.constraint)
     atom_x, atom_y = np.nonzero(problem.mu)
     if problem.constraint == "joint":
         tx, ty = np.divmod(np.arange(n * m), m)

@@ -6,6 +6,7 @@ Text is UTF-8 (a byte-order mark is dropped) or UTF-16 with a byte-order mark. T
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -74,18 +75,56 @@ def _check_regular(mode: int, shown: str, what: str) -> None:
     raise ProblemError(f"{shown} is {kind}, not a {what} file; give the path of a regular file.")
 
 
-def check_regular_target(path, what: str) -> None:
-    """Refuse to write to an existing path that is not a regular file (a FIFO would block the write forever)."""
+def check_output(path, what: str, inputs=()) -> None:
+    """Refuse an output path that would block, fail or destroy an input, before any work is done.
+
+    An existing name must be a regular file (a FIFO would block the write forever; a folder cannot be written), it
+    must not be one of ``inputs`` (the same file under any name: a link, a relative path), and its folder must exist.
+    """
+    shown = short(str(path))
     try:
-        mode = os.stat(path).st_mode
+        info = os.stat(path)
     except FileNotFoundError:
-        return
+        info = None
     except OSError as e:
-        raise ProblemError(f"Cannot write the {what} {short(str(path))} ({e.strerror or e}).") from None
-    if not stat.S_ISREG(mode):
-        kind = ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+        raise ProblemError(f"Cannot write the {what} {shown} ({e.strerror or e}).") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        kind = ("a folder" if stat.S_ISDIR(info.st_mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode)
                 else "not a regular file")
-        raise ProblemError(f"Cannot write the {what} {short(str(path))}: it is {kind}; give a file name.")
+        raise ProblemError(f"Cannot write the {what} {shown}: it is {kind}; give the name of a file.")
+    if info is not None:
+        for source in inputs:
+            if isinstance(source, (str, os.PathLike)) and _same_file(source, info):
+                raise ProblemError(f"Cannot write the {what} {shown}: it is an input of this command "
+                                   f"({short(str(source))}); give another file name.")
+    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+    if not os.path.isdir(folder):
+        raise ProblemError(f"Cannot write the {what} {shown}: there is no folder {short(folder)}.")
+
+
+def _same_file(source, info: os.stat_result) -> bool:
+    try:
+        other = os.stat(source)
+    except OSError:
+        return False
+    return (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino)
+
+
+def write_text(path, text: str, what: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically: a temporary file beside it, fsync, ``os.replace``; a failure
+    leaves any earlier file whole and is one sentence ("Cannot write ..."), never "cannot read"."""
+    path = os.fspath(path)
+    temp = os.path.join(os.path.dirname(os.path.abspath(path)), f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    try:
+        with open(temp, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise ProblemError(f"Cannot write the {what} {short(str(path))} ({e.strerror or e}).") from None
 
 
 def check_size(size: int) -> None:

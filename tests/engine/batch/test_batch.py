@@ -370,7 +370,7 @@ def test_a_killed_worker_then_a_killed_run_lose_nothing_and_the_rerun_completes_
 
 # -- the command line ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("args, words", [
-    (["batch", "missing.json", "--out", "{tmp}"], "cannot read 'missing.json': No such file or directory."),
+    (["batch", "missing.json", "--out", "{tmp}"], "There is no config file at 'missing.json'."),
     (["batch", "{config}"], "the following arguments are required: --out"),
     (["batch", "{config}", "--out", "{tmp}", "--workers", "0"], "workers must be a whole number >= 1; got 0."),
     (["batch", "{config}", "--out", "{tmp}", "--workers", "two"], "--workers must be a whole number >= 1; got 'two'."),
