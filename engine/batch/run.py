@@ -290,8 +290,8 @@ def run_batch(config, out, backend: str | None = None, workers: int | None = Non
         raise ProblemError(f"The number of workers must be a whole number >= 1; got {workers!r}.")
     notes = []
     if workers > max_workers():
-        notes.append(f"{workers:,} workers asked for; using {max_workers()}, the most this machine runs usefully "
-                     f"(MAX_WORKERS_PER_CPU = {MAX_WORKERS_PER_CPU} per CPU)")
+        notes.append(f"{workers:,} workers asked for; using {max_workers()}, at most {MAX_WORKERS_PER_CPU} per CPU this "
+                     f"process may use (more only add memory: each worker holds its own solver caches)")
         workers = max_workers()
     tasks, listing = make_tasks(config)
     with PartStore(out) as store:  # refuses a folder with foreign files, or one another run is writing into
@@ -375,7 +375,7 @@ def _progress(total: int, initial: int, enabled: bool):
                 dynamic_ncols=True, smoothing=0.1)
 
 
-MAX_WORKERS_PER_CPU = 4  # more local workers than this per CPU only add memory and switching: capped, and said
+MAX_WORKERS_PER_CPU = 2  # more local workers than this per CPU only add memory and switching: capped, and said
 
 
 def max_workers() -> int:
