@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import re
 import sys
@@ -60,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit status."""
+    if os.environ.get("TRADEOFF_DEBUG"):  # also shows what the solvers printed (engine.solvers.capture)
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
     try:
         args = build_parser().parse_args(argv)
         command = COMMANDS[args.command]

@@ -42,6 +42,7 @@ from engine.core.checks import check_eps
 from engine.core.moves import Moves, allowed_moves, dense_size, every_move
 from engine.core.problem import Problem
 from engine.core.rules import posterior_rule, sane_rule
+from engine.solvers.capture import solver_output
 from engine.solvers.conic import CAREFUL, FAST, STEADY, RawSaddle, solve_saddle_clarabel
 from engine.solvers.reduced import solve_saddle_reduced
 
@@ -53,6 +54,7 @@ DENSE_LIMIT = 20_000  # the cvxpy fallbacks build dense plans: skip them above t
 # two are within 0.7-1.2x at wide budgets and the reduced solve is 4-10x faster at small ones; from 9,000 on it
 # is faster at every budget tried (1.1-40x), and the gap grows with the alphabet.
 REDUCED_MIN_MOVES = 5_000
+PRUNE_RATIO = 1e8  # solvers are not given moves dearer than this many budgets (``affordable``)
 
 
 def _always(problem: Problem, moves: Moves) -> bool:
@@ -137,46 +139,76 @@ def saddle_at(problem: Problem, eps: float, attempts=None) -> Saddle:
     return _solve_cached(problem, float(eps), tuple(attempts) if attempts is not None else default_chain())
 
 
+def affordable(moves: Moves, eps: float) -> tuple[Moves, np.ndarray | None]:
+    """The moves a solver is given: those costing at most ``PRUNE_RATIO`` * eps (every one when none is dearer).
+
+    A move dearer than that can carry at most 1/PRUNE_RATIO of the mass (the budget pays for it), so it cannot
+    matter to 1e-6 nats unless a rule's loss rises by more than 100 nats along it; but its cost makes the conic
+    form ill-conditioned (a label-change price kappa of 1e12 left a gap of 0.13 nats after 13 s, 1e308 took minutes).
+    The solvers see the rest; their plan is feasible for all moves (mass 0 on the dear ones) and their rule is
+    priced against all moves, so the certificate is as exact as ever, and when it does not close the chain goes on.
+    Returns the moves and the indices kept (None: all of them)."""
+    if not moves.budget:
+        return moves, None
+    keep = moves.cost <= eps * PRUNE_RATIO
+    if keep.all():
+        return moves, None
+    return moves.subset(keep), np.flatnonzero(keep)
+
+
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def _solve_cached(problem: Problem, eps: float, attempts: tuple[Attempt, ...]) -> Saddle:
     moves = allowed_moves(problem, eps)
+    given, kept = affordable(moves, eps)
     plan = stay_plan(moves)
     lower = plan_value(moves, plan)
     q, upper = None, np.inf  # the uniform rule's bound is computed only if no solver gives a rule
     multiplier, method, notes, answered = None, "none", [], False
-    for attempt in attempts:
-        if Certificate(lower, upper).verified:
-            break
-        if not attempt.applies(problem, moves):
-            continue
-        name = attempt.name
-        try:
-            raw: RawSaddle = attempt.solve(problem, moves, eps)
-        except Exception as error:  # noqa: BLE001 - a solver's failure is reported, never raised
-            notes.append(f"{name} failed ({type(error).__name__}: {error})")
-            continue
-        if raw.plan is None and raw.q is None:
-            notes.append(f"{name} returned status {raw.status}")
-            continue
-        answered = True
-        if raw.plan is not None:
-            candidate = repair_plan(moves, raw.plan, eps)
-            value = plan_value(moves, candidate)
-            if value > lower:
-                plan, lower = candidate, value
-        rule = sane_rule(raw.q, problem.n, problem.m)
-        # The solver's rule first; Corollary 1's posterior of the best plan only when that leaves a gap.
-        for posterior in (False, True):
-            if rule is None or Certificate(lower, upper).verified:
+    # Without the dear moves first (``affordable``), up to the first solver that answers; then, if the certificate is
+    # still open (e.g. a budget so small that only staying is affordable), every attempt again on all the moves.
+    phases = [(given, kept), (moves, None)] if kept is not None else [(moves, None)]
+    for solver_moves, kept_moves in phases:
+        for attempt in attempts:
+            if Certificate(lower, upper).verified:
                 break
-            candidate = sane_rule(posterior_rule(moves, plan, rule), problem.n, problem.m) if posterior else rule
-            if candidate is None:
+            if not attempt.applies(problem, solver_moves):
                 continue
-            value = loss_at(problem, moves, log_losses(candidate), eps)
-            if value < upper:
-                q, upper, multiplier, method = candidate, value, raw.multiplier, name
-        if not Certificate(lower, upper).verified:
-            notes.append(f"{name} left a gap of {upper - lower:.2g} nats")
+            name = attempt.name
+            try:
+                with solver_output(name):  # C solvers print on fd 1, cvxpy warns on fd 2: logged, never shown
+                    raw: RawSaddle = attempt.solve(problem, solver_moves, eps)
+            except Exception as error:  # noqa: BLE001 - a solver's failure is reported, never raised
+                notes.append(f"{name} failed ({type(error).__name__}: {error})")
+                continue
+            if raw.plan is None and raw.q is None:
+                notes.append(f"{name} returned status {raw.status}")
+                continue
+            answered = True
+            if raw.plan is not None:
+                raw_plan = raw.plan
+                if kept_moves is not None:  # back onto every move: the dear ones carry nothing
+                    raw_plan = np.zeros(len(moves.cost))
+                    raw_plan[kept_moves] = raw.plan
+                candidate = repair_plan(moves, raw_plan, eps)
+                value = plan_value(moves, candidate)
+                if value > lower:
+                    plan, lower = candidate, value
+            rule = sane_rule(raw.q, problem.n, problem.m)
+            # The solver's rule first; Corollary 1's posterior of the best plan only when that leaves a gap.
+            for posterior in (False, True):
+                if rule is None or Certificate(lower, upper).verified:
+                    break
+                candidate = sane_rule(posterior_rule(moves, plan, rule), problem.n, problem.m) if posterior else rule
+                if candidate is None:
+                    continue
+                value = loss_at(problem, moves, log_losses(candidate), eps)
+                if value < upper:
+                    q, upper, multiplier, method = candidate, value, raw.multiplier, name
+            if not Certificate(lower, upper).verified:
+                notes.append(f"{name} left a gap of {upper - lower:.2g} nats"
+                             + (" (without the dear moves)" if kept_moves is not None else ""))
+            if kept_moves is not None:
+                break  # one answer without the dear moves; the rest of the chain gets every move
     if q is None:
         q = np.full((problem.n, problem.m), 1.0 / problem.m)
         upper = loss_at(problem, moves, log_losses(q), eps)
