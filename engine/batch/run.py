@@ -290,8 +290,8 @@ def run_batch(config, out, backend: str | None = None, workers: int | None = Non
         raise ProblemError(f"The number of workers must be a whole number >= 1; got {workers!r}.")
     notes = []
     if workers > max_workers():
-        notes.append(f"{workers:,} workers asked for; using {max_workers()}, at most {MAX_WORKERS_PER_CPU} per CPU this "
-                     f"process may use (more only add memory: each worker holds its own solver caches)")
+        notes.append(f"{workers:,} workers asked for; using {max_workers()}, at most {MAX_WORKERS_PER_CPU} per CPU "
+                     f"this process may use (more only add memory: each worker holds its own solver caches)")
         workers = max_workers()
     tasks, listing = make_tasks(config)
     with PartStore(out) as store:  # refuses a folder with foreign files, or one another run is writing into

@@ -38,7 +38,7 @@ def solver_output(name: str):
         yield
         return
     _depth += 1
-    sink = tempfile.TemporaryFile()
+    sink = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below, after the descriptors
     try:
         _flush()
         os.dup2(sink.fileno(), 1)

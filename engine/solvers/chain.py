@@ -29,12 +29,12 @@ included, while its ``with`` block lasts (tests and benchmarks use it; nothing e
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from engine.core.cache import bounded_cache
 from engine.bounds.loss import clear_curves, log_losses, loss_at
 from engine.bounds.plan import plan_value, repair_plan, stay_plan
 from engine.bounds.result import Certificate, Certified, Status
@@ -47,6 +47,7 @@ from engine.solvers.conic import CAREFUL, FAST, STEADY, RawSaddle, solve_saddle_
 from engine.solvers.reduced import solve_saddle_reduced
 
 CACHE_SIZE = 512
+CACHE_BYTES = 512_000_000  # and at most this much of plans, rules and moves (engine.core.cache)
 DENSE_LIMIT = 20_000  # the cvxpy fallbacks build dense plans: skip them above this many plan entries
 # From this many allowed moves on, the solve over a few moves (engine.solvers.reduced) goes first. Measured on
 # binned features (squared cost, budgets from a quarter of a squared bin width to past saturation): at
@@ -156,7 +157,7 @@ def affordable(moves: Moves, eps: float) -> tuple[Moves, np.ndarray | None]:
     return moves.subset(keep), np.flatnonzero(keep)
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
+@bounded_cache(CACHE_SIZE, CACHE_BYTES)
 def _solve_cached(problem: Problem, eps: float, attempts: tuple[Attempt, ...]) -> Saddle:
     moves = allowed_moves(problem, eps)
     given, kept = affordable(moves, eps)
