@@ -23,11 +23,10 @@ The public, validating door is ``engine.rule_loss`` (``engine.analyses.rule_loss
 
 from __future__ import annotations
 
-
 import numpy as np
 
-from engine.core.cache import bounded_cache
 from engine.bounds.hulls import hull_segments
+from engine.core.cache import bounded_cache
 from engine.core.moves import LIMIT_SLACK, Moves, allowed_moves, dense_size, every_move
 from engine.core.problem import Problem
 

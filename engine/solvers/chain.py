@@ -34,10 +34,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.core.cache import bounded_cache
 from engine.bounds.loss import clear_curves, log_losses, loss_at
 from engine.bounds.plan import plan_value, repair_plan, stay_plan
 from engine.bounds.result import Certificate, Certified, Status
+from engine.core.cache import bounded_cache
 from engine.core.checks import check_eps
 from engine.core.moves import Moves, allowed_moves, dense_size, every_move
 from engine.core.problem import Problem
