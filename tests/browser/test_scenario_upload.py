@@ -5,6 +5,7 @@ back. The issue's reproducer showed kappa 1.00 for a scenario with label_cost 0.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import harness
 import pytest
@@ -36,7 +37,8 @@ def test_an_uploaded_scenario_is_solved_as_given_and_downloads_unchanged(page, s
     harness.wait_for_view(page, "worst-case")
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
-    kappa = page.get_by_test_id("stSidebar").get_by_label("Label-change price kappa", exact=True).and_(page.get_by_test_id("stNumberInputField"))
+    sidebar = page.get_by_test_id("stSidebar")
+    kappa = sidebar.get_by_test_id("stNumberInputField").and_(sidebar.get_by_label("Label-change price kappa"))
     expect(kappa).to_have_value("0.30", timeout=WAIT)
     problem = engine.problem_from_json(json.dumps(SCENARIO))
     eps = float(harness.eps_thumb(page).get_attribute("aria-valuetext"))
@@ -45,5 +47,5 @@ def test_an_uploaded_scenario_is_solved_as_given_and_downloads_unchanged(page, s
 
     with page.expect_download(timeout=WAIT) as download:
         page.get_by_test_id("stSidebar").get_by_role("button", name="Download this scenario (JSON)").click()
-    back = json.loads(open(download.value.path(), encoding="utf-8").read())
+    back = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert back == SCENARIO
