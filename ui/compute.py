@@ -85,9 +85,16 @@ def privacy(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]):
     return privacy_curve(_problem, eps_grid)
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def deterministic(key: str, _problem: engine.Problem, eps: float, alphas: tuple[float, ...]):
-    """deterministic_gap at eps and H(Y|Z) along the segment between the best map and its nearest rival."""
+    """deterministic_gap at eps and H(Y|Z) along the segment between the best map and its nearest rival; its exact
+    search (branch and bound, a certified solve per node) is charged to the session's solver budget (ui.budget)."""
+    with budget.solving():
+        return _deterministic(key, _problem, eps, alphas)
+
+
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+def _deterministic(key: str, _problem: engine.Problem, eps: float, alphas: tuple[float, ...]):
+    """The cached body of ``deterministic``."""
     gap = deterministic_gap(_problem, eps)
     saddle = engine.worst_case(_problem, eps)
     rival = rival_map(gap.best_map, saddle.mechanism)
