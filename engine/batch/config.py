@@ -309,6 +309,8 @@ def _csv_tables(entry: dict, base: Path, where: str) -> list[BatchProblem]:
         try:
             problem = Problem.from_csv(path, metric=metric, normalise=normalise, name=Path(path).stem)
         except ProblemError as e:
+            if short(str(path)) in str(e):  # the reader's sentence names the file already
+                raise
             raise ProblemError(f"{where}: the file {path!r}: {e}") from None
         except OSError as e:
             raise ProblemError(f"{where}: cannot read {path!r} ({e.strerror or e}).") from None
