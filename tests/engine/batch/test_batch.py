@@ -83,7 +83,7 @@ def assert_complete(table: pd.DataFrame, config: dict) -> None:
     ({"eps": [1, "1e999"]}, "The config's 'eps' must be finite; got inf"),
     ({"kinds": ["joint"], "kappa": [1, 1.0]}, "'kappa' lists the same price twice"),
     ({"problems": [{"csv": "nowhere/*.csv"}]}, "no file matches 'nowhere/*.csv'"),
-    ({"problems": [{"csv": "nowhere.csv"}]}, "(csv): There is no mu file at 'nowhere.csv'"),
+    ({"problems": [{"csv": "nowhere.csv"}]}, "(csv): there is no mu file at 'nowhere.csv'"),
     ({"problems": [{"preset": ["figure2", "binary-source"], "id": "x"}]}, "'id' names one problem"),
     ({"kinds": ["joint"], "kappa": -1}, "'kappa' must be non-negative; got -1"),
     ({"problems": [{"preset": "figure2", "csv": "a.csv"}]}, "exactly one of the keys preset, random or csv"),
