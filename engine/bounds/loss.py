@@ -34,7 +34,7 @@ from engine.core.problem import Problem
 # need the same curve) while the problem has at most CURVE_CACHE_MOVES moves: each kept curve holds up to
 # two floats per move, so the cache stays under ~40 MB.
 CURVE_CACHE_SIZE = 128
-CURVE_CACHE_BYTES = 256_000_000
+CURVE_CACHE_BYTES = 128_000_000
 CURVE_CACHE_MOVES = 20_000
 
 

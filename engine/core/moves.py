@@ -67,7 +67,7 @@ def perturbed_table(moves: Moves, plan: np.ndarray) -> np.ndarray:
     return np.bincount(moves.target, plan, minlength=moves.n * moves.m).reshape(moves.n, moves.m)
 
 
-@bounded_cache(16, 256_000_000)  # entries and bytes (engine.core.cache)
+@bounded_cache(16, 128_000_000)  # entries and bytes (engine.core.cache)
 def every_move(problem: Problem) -> Moves:
     """The moves of a budget kind at any eps > 0 (all of them; the cost is charged to the budget), built once per
     problem: every budget > 0 of a page's grid, and every rule's exact-loss curve, share them."""

@@ -47,7 +47,7 @@ from engine.solvers.conic import CAREFUL, FAST, STEADY, RawSaddle, solve_saddle_
 from engine.solvers.reduced import solve_saddle_reduced
 
 CACHE_SIZE = 512
-CACHE_BYTES = 512_000_000  # and at most this much of plans, rules and moves (engine.core.cache)
+CACHE_BYTES = 256_000_000  # and at most this much of plans, rules and moves (engine.core.cache)
 DENSE_LIMIT = 20_000  # the cvxpy fallbacks build dense plans: skip them above this many plan entries
 # From this many allowed moves on, the solve over a few moves (engine.solvers.reduced) goes first. Measured on
 # binned features (squared cost, budgets from a quarter of a squared bin width to past saturation): at
