@@ -167,49 +167,56 @@ def _solve_cached(problem: Problem, eps: float, attempts: tuple[Attempt, ...]) -
     multiplier, method, notes, answered = None, "none", [], False
     # Without the dear moves first (``affordable``), up to the first solver that answers; then, if the certificate is
     # still open (e.g. a budget so small that only staying is affordable), every attempt again on all the moves.
-    phases = [(given, kept), (moves, None)] if kept is not None else [(moves, None)]
-    for solver_moves, kept_moves in phases:
-        for attempt in attempts:
-            if Certificate(lower, upper).verified:
+    phase = {"pruned answered": False}
+
+    def schedule():
+        for attempt in attempts if kept is not None else ():
+            if phase["pruned answered"]:
                 break
-            if not attempt.applies(problem, solver_moves):
+            yield attempt, given, kept
+        for attempt in attempts:
+            yield attempt, moves, None
+
+    for attempt, solver_moves, kept_moves in schedule():
+        if Certificate(lower, upper).verified:
+            break
+        if not attempt.applies(problem, solver_moves):
+            continue
+        name = attempt.name
+        try:
+            with solver_output(name):  # C solvers print on fd 1, cvxpy warns on fd 2: logged, never shown
+                raw: RawSaddle = attempt.solve(problem, solver_moves, eps)
+        except Exception as error:  # noqa: BLE001 - a solver's failure is reported, never raised
+            notes.append(f"{name} failed ({type(error).__name__}: {error})")
+            continue
+        if raw.plan is None and raw.q is None:
+            notes.append(f"{name} returned status {raw.status}")
+            continue
+        answered = True
+        phase["pruned answered"] = kept_moves is not None
+        if raw.plan is not None:
+            raw_plan = raw.plan
+            if kept_moves is not None:  # back onto every move: the dear ones carry nothing
+                raw_plan = np.zeros(len(moves.cost))
+                raw_plan[kept_moves] = raw.plan
+            candidate = repair_plan(moves, raw_plan, eps)
+            value = plan_value(moves, candidate)
+            if value > lower:
+                plan, lower = candidate, value
+        rule = sane_rule(raw.q, problem.n, problem.m)
+        # The solver's rule first; Corollary 1's posterior of the best plan only when that leaves a gap.
+        for posterior in (False, True):
+            if rule is None or Certificate(lower, upper).verified:
+                break
+            candidate = sane_rule(posterior_rule(moves, plan, rule), problem.n, problem.m) if posterior else rule
+            if candidate is None:
                 continue
-            name = attempt.name
-            try:
-                with solver_output(name):  # C solvers print on fd 1, cvxpy warns on fd 2: logged, never shown
-                    raw: RawSaddle = attempt.solve(problem, solver_moves, eps)
-            except Exception as error:  # noqa: BLE001 - a solver's failure is reported, never raised
-                notes.append(f"{name} failed ({type(error).__name__}: {error})")
-                continue
-            if raw.plan is None and raw.q is None:
-                notes.append(f"{name} returned status {raw.status}")
-                continue
-            answered = True
-            if raw.plan is not None:
-                raw_plan = raw.plan
-                if kept_moves is not None:  # back onto every move: the dear ones carry nothing
-                    raw_plan = np.zeros(len(moves.cost))
-                    raw_plan[kept_moves] = raw.plan
-                candidate = repair_plan(moves, raw_plan, eps)
-                value = plan_value(moves, candidate)
-                if value > lower:
-                    plan, lower = candidate, value
-            rule = sane_rule(raw.q, problem.n, problem.m)
-            # The solver's rule first; Corollary 1's posterior of the best plan only when that leaves a gap.
-            for posterior in (False, True):
-                if rule is None or Certificate(lower, upper).verified:
-                    break
-                candidate = sane_rule(posterior_rule(moves, plan, rule), problem.n, problem.m) if posterior else rule
-                if candidate is None:
-                    continue
-                value = loss_at(problem, moves, log_losses(candidate), eps)
-                if value < upper:
-                    q, upper, multiplier, method = candidate, value, raw.multiplier, name
-            if not Certificate(lower, upper).verified:
-                notes.append(f"{name} left a gap of {upper - lower:.2g} nats"
-                             + (" (without the dear moves)" if kept_moves is not None else ""))
-            if kept_moves is not None:
-                break  # one answer without the dear moves; the rest of the chain gets every move
+            value = loss_at(problem, moves, log_losses(candidate), eps)
+            if value < upper:
+                q, upper, multiplier, method = candidate, value, raw.multiplier, name
+        if not Certificate(lower, upper).verified:
+            notes.append(f"{name} left a gap of {upper - lower:.2g} nats"
+                         + (" (without the dear moves)" if kept_moves is not None else ""))
     if q is None:
         q = np.full((problem.n, problem.m), 1.0 / problem.m)
         upper = loss_at(problem, moves, log_losses(q), eps)
