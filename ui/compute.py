@@ -45,7 +45,7 @@ def warm_saddles(problem: engine.Problem, budgets, label: str) -> None:
         with budget.solving():  # charged to the session's CPU budget (ui.budget)
             engine.worst_case(problem, eps)
         # Also the point where Streamlit stops this run if its session ended or asked for a rerun: the rest of the
-        # grid is then not solved for nobody.
+        # grid is then left unsolved.
         bar.progress((k + 1) / len(budgets), text=f"{label} ({k + 1} of {len(budgets)} budgets)")
     bar.empty()
     seen.add(token)
