@@ -15,13 +15,14 @@ import pandas as pd
 import streamlit as st
 
 import engine
+from engine.core import limits
 from engine.core.moves import dense_size
 from engine.errors import ProblemError
 from engine.formats.cells import neutralise_cell
 from engine.formats.tables import read_mu_csv
 from engine.formats.text import MAX_BYTES
 from engine.io.scenario import problem_from_json, problem_to_json
-from ui import state
+from ui import budget, state
 from ui.text import literal
 
 SOURCES = {"preset": "A named example", "random": "A random table", "custom": "My own table"}
@@ -32,7 +33,7 @@ KINDS = {"default": "as the example says", "expected": "expected (average distor
 UPLOAD_LIMIT_TEXT = f"{MAX_BYTES // 1_000_000} MB"
 # A page solves a whole grid of 41 budgets: at 8,000 moves one solve takes about 0.15 s here (benchmarks/),
 # so a cold page is ready in about 6 s. Larger problems belong to the command line and batch sweeps.
-INTERACTIVE_MOVES = 8_000
+INTERACTIVE_MOVES = limits.INTERACTIVE_MOVES
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
     page there, every control kept; without it the Setup carries the sentence and no problem."""
     lecture = state.lecture_mode()
     box = st.sidebar
+    link = budget.link_error()  # a value no control offers: said, and nothing solved (ui.budget)
     source = state.choice(box, "Table", SOURCES, "source", "preset", lecture,
                           help="Where the joint law mu(x, y) comes from.")
     preset, base, error = None, None, None
@@ -89,6 +91,8 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
         problem = None
     if problem is not None and dense_size(problem) > INTERACTIVE_MOVES:
         error, problem = too_large(problem), None  # said before any solving starts
+    if link is not None:
+        error, problem = link, None
     lo, hi, default = _eps_range(problem, preset)
     grid = state.eps_grid(lo, hi)
     eps = state.eps_slider(lo, hi, default, grid, eps_help)
@@ -137,6 +141,7 @@ def _apply_cost_and_kind(box, base: engine.Problem | None, lecture: bool, force_
         changes["constraint"] = kind
     if changes.get("constraint", base.constraint if base is not None else "expected") == "joint":
         changes["label_cost"] = state.number(box, "Label-change price kappa", "kappa", 1.0, lecture, min_value=0.0,
+                                             max_value=budget.KAPPA_MAX,
                                              help="Higher kappa makes changing a label dearer: more robust.")
     if base is None:
         return None
@@ -189,11 +194,20 @@ def _load_upload(upload) -> None:
     try:
         if upload.name.lower().endswith(".json"):
             p = problem_from_json(data)
+            if p.label_cost > budget.KAPPA_MAX:
+                raise ProblemError(f"The scenario's label_cost is {p.label_cost:g}; the lab takes at most "
+                                   f"{budget.KAPPA_MAX:g} (use the command line for it).")
             st.session_state["custom_metric_base"] = p.cost if p.metric == "custom" else p.metric
             st.session_state["custom_kind"] = p.constraint
+            # Every field round-trips: the scenario's own name, description and kappa, and its cost and kind (the
+            # overrides go back to "as the example says", which is now the scenario).
+            st.session_state["custom_scenario"] = {"name": p.name, "description": p.description,
+                                                   "label_cost": p.label_cost}
+            st.session_state.update(metric="default", kind="default", kappa=float(p.label_cost))
         else:
             positions, labels, mu = read_mu_csv(data)
             p = engine.Problem.from_arrays(mu, positions, labels, normalise=False)
+            st.session_state.pop("custom_scenario", None)
         st.session_state["custom_base"] = _frame(p)
         st.session_state.pop("custom_table", None)
         st.session_state.pop("upload_error", None)
@@ -217,7 +231,7 @@ def _problem_from_frame(df: pd.DataFrame, metric, kind: str) -> engine.Problem:
         raise ProblemError("The table is empty: add at least one row.")
     return engine.Problem.from_arrays(df.drop(columns=["x"]).to_numpy(dtype=object), positions=df["x"].tolist(),
                                       labels=[c for c in df.columns if c != "x"], metric=metric or "squared",
-                                      constraint=kind)
+                                      constraint=kind, **st.session_state.get("custom_scenario", {}))
 
 
 def _custom_metric(box, base: engine.Problem) -> np.ndarray:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import io
 
 from engine.analyses.tradeoff import tradeoff_grid
 from engine.cli.options import add_json_option, add_problem_options, load_problem, parse_range, rows
 from engine.core.information import to_units
+from engine.formats.text import check_output, write_text
 
 NAME = "sweep"
 HELP = "Figure 2: each robust rule's loss under each attack"
@@ -23,6 +25,8 @@ def add_arguments(p) -> None:
 
 def run(args) -> dict:
     """Figure 2: every robust rule's loss under every attack."""
+    if args.out:  # before any work: never a FIFO, a folder, a missing folder or one of the command's own inputs
+        check_output(args.out, "table", inputs=[args.mu, args.metric])
     problem = load_problem(args)
     g = tradeoff_grid(problem, parse_range(args.eps_rule, "--eps-rule"), parse_range(args.eps_attack, "--eps-attack"))
     u = args.units
@@ -37,13 +41,14 @@ def run(args) -> dict:
 
 
 def write_tidy_csv(path: str, out: dict) -> None:
-    """One row per grid point: eps_attack, eps_rule, loss (and the units)."""
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["eps_attack", "eps_rule", "loss", "units"])
-        for i, ea in enumerate(out["eps_attack"]):
-            for j, er in enumerate(out["eps_rule"]):
-                w.writerow([repr(ea), repr(er), repr(out["loss"][i][j]), out["units"]])
+    """One row per grid point: eps_attack, eps_rule, loss (and the units); written atomically."""
+    f = io.StringIO()
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["eps_attack", "eps_rule", "loss", "units"])
+    for i, ea in enumerate(out["eps_attack"]):
+        for j, er in enumerate(out["eps_rule"]):
+            w.writerow([repr(ea), repr(er), repr(out["loss"][i][j]), out["units"]])
+    write_text(path, f.getvalue(), "table")
 
 
 def text(out: dict) -> str:

@@ -29,7 +29,6 @@ included, while its ``with`` block lasts (tests and benchmarks use it; nothing e
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,15 +37,18 @@ import numpy as np
 from engine.bounds.loss import log_losses, loss_at
 from engine.bounds.plan import plan_value, repair_plan, stay_plan
 from engine.bounds.result import Certificate, Certified, Status
-from engine.core import caches
+from engine.core import cache
+from engine.core.cache import bounded_cache
 from engine.core.checks import check_eps
 from engine.core.moves import Moves, allowed_moves, dense_size
 from engine.core.problem import Problem
 from engine.core.rules import posterior_rule, sane_rule
+from engine.solvers.capture import solver_output
 from engine.solvers.conic import CAREFUL, FAST, STEADY, RawSaddle, solve_saddle_clarabel
 from engine.solvers.reduced import solve_saddle_reduced
 
 CACHE_SIZE = 512
+CACHE_BYTES = 256_000_000  # and at most this much of plans, rules and moves (engine.core.cache)
 DENSE_LIMIT = 20_000  # the cvxpy fallbacks build dense plans: skip them above this many plan entries
 # From this many allowed moves on, the solve over a few moves (engine.solvers.reduced) goes first. Measured on
 # binned features (squared cost, budgets from a quarter of a squared bin width to past saturation): at
@@ -54,6 +56,7 @@ DENSE_LIMIT = 20_000  # the cvxpy fallbacks build dense plans: skip them above t
 # two are within 0.7-1.2x at wide budgets and the reduced solve is 4-10x faster at small ones; from 9,000 on it
 # is faster at every budget tried (1.1-40x), and the gap grows with the alphabet.
 REDUCED_MIN_MOVES = 5_000
+PRUNE_RATIO = 1e8  # solvers are not given moves dearer than this many budgets (``affordable``)
 
 
 def _always(problem: Problem, moves: Moves) -> bool:
@@ -138,21 +141,52 @@ def saddle_at(problem: Problem, eps: float, attempts=None) -> Saddle:
     return _solve_cached(problem, float(eps), tuple(attempts) if attempts is not None else default_chain())
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
+def affordable(moves: Moves, eps: float) -> tuple[Moves, np.ndarray | None]:
+    """The moves a solver is given: those costing at most ``PRUNE_RATIO`` * eps (every one when none is dearer).
+
+    A move dearer than that can carry at most 1/PRUNE_RATIO of the mass (the budget pays for it), so it cannot
+    matter to 1e-6 nats unless a rule's loss rises by more than 100 nats along it; but its cost makes the conic
+    form ill-conditioned (a label-change price kappa of 1e12 left a gap of 0.13 nats after 13 s, 1e308 took minutes).
+    The solvers see the rest; their plan is feasible for all moves (mass 0 on the dear ones) and their rule is
+    priced against all moves, so the certificate is as exact as ever, and when it does not close the chain goes on.
+    Returns the moves and the indices kept (None: all of them)."""
+    if not moves.budget:
+        return moves, None
+    keep = moves.cost <= eps * PRUNE_RATIO
+    if keep.all():
+        return moves, None
+    return moves.subset(keep), np.flatnonzero(keep)
+
+
+@bounded_cache(CACHE_SIZE, CACHE_BYTES)
 def _solve_cached(problem: Problem, eps: float, attempts: tuple[Attempt, ...]) -> Saddle:
     moves = allowed_moves(problem, eps)
+    given, kept = affordable(moves, eps)
     plan = stay_plan(moves)
     lower = plan_value(moves, plan)
     q, upper = None, np.inf  # the uniform rule's bound is computed only if no solver gives a rule
     multiplier, method, notes, answered = None, "none", [], False
-    for attempt in attempts:
+    # Without the dear moves first (``affordable``), up to the first solver that answers; then, if the certificate is
+    # still open (e.g. a budget so small that only staying is affordable), every attempt again on all the moves.
+    phase = {"pruned answered": False}
+
+    def schedule():
+        for attempt in attempts if kept is not None else ():
+            if phase["pruned answered"]:
+                break
+            yield attempt, given, kept
+        for attempt in attempts:
+            yield attempt, moves, None
+
+    for attempt, solver_moves, kept_moves in schedule():
         if Certificate(lower, upper).verified:
             break
-        if not attempt.applies(problem, moves):
+        if not attempt.applies(problem, solver_moves):
             continue
         name = attempt.name
         try:
-            raw: RawSaddle = attempt.solve(problem, moves, eps)
+            with solver_output(name):  # C solvers print on fd 1, cvxpy warns on fd 2: logged, never shown
+                raw: RawSaddle = attempt.solve(problem, solver_moves, eps)
         except Exception as error:  # noqa: BLE001 - a solver's failure is reported, never raised
             notes.append(f"{name} failed ({type(error).__name__}: {error})")
             continue
@@ -160,8 +194,13 @@ def _solve_cached(problem: Problem, eps: float, attempts: tuple[Attempt, ...]) -
             notes.append(f"{name} returned status {raw.status}")
             continue
         answered = True
+        phase["pruned answered"] = kept_moves is not None
         if raw.plan is not None:
-            candidate = repair_plan(moves, raw.plan, eps)
+            raw_plan = raw.plan
+            if kept_moves is not None:  # back onto every move: the dear ones carry nothing
+                raw_plan = np.zeros(len(moves.cost))
+                raw_plan[kept_moves] = raw.plan
+            candidate = repair_plan(moves, raw_plan, eps)
             value = plan_value(moves, candidate)
             if value > lower:
                 plan, lower = candidate, value
@@ -177,7 +216,8 @@ def _solve_cached(problem: Problem, eps: float, attempts: tuple[Attempt, ...]) -
             if value < upper:
                 q, upper, multiplier, method = candidate, value, raw.multiplier, name
         if not Certificate(lower, upper).verified:
-            notes.append(f"{name} left a gap of {upper - lower:.2g} nats")
+            notes.append(f"{name} left a gap of {upper - lower:.2g} nats"
+                         + (" (without the dear moves)" if kept_moves is not None else ""))
     if q is None:
         q = np.full((problem.n, problem.m), 1.0 / problem.m)
         upper = loss_at(problem, moves, log_losses(q), eps)
@@ -192,10 +232,7 @@ def cached_solves() -> int:
     return _solve_cached.cache_info().currsize
 
 
-caches.register(_solve_cached.cache_clear)
-
-
 def clear_cache() -> None:
     """Forget every cache of the engine: saddle points, the rules' loss curves (``engine.bounds.loss``), the
-    problems' moves, and the caches of the layers above (``engine.core.caches``)."""
-    caches.clear_all()
+    problems' moves, and the caches of the layers above (``engine.core.cache``)."""
+    cache.clear_all()
