@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 from scipy.special import logsumexp
@@ -62,10 +61,11 @@ class Proof:
     note: str                  # why the proof failed ("" when it holds)
     flows: np.ndarray | None = None   # the tree-corrected flows on the support (when the proof got that far)
     enter: tuple = ()                 # a move that prices in (a better support includes it)
+    empty_cell: int = -1              # a reachable cell of a filled row that the support leaves empty
 
 
-def _fail(why, q=None, lam=0.0, t=None, psi=None, enter=()):
-    return Proof(q, math.inf, (), (), lam, t, psi, why, None, enter)
+def _fail(why, q=None, lam=0.0, t=None, psi=None, enter=(), empty_cell=-1):
+    return Proof(q, math.inf, (), (), lam, t, psi, why, None, enter, empty_cell)
 
 
 def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
@@ -78,7 +78,7 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
     K = fo.K
     src, tgt = moves.source[P], moves.target[P]
     for i in np.flatnonzero(~fo.tree):
-        if active and fo.kx[A + int(tgt[i])] - fo.kx[int(src[i])] - Fraction(float(moves.cost[P[i]])) != 0:
+        if active and fo.kx[A + int(tgt[i])] - fo.kx[int(src[i])] - fo.exact(moves.cost[P[i]]) != 0:
             return _fail("a cycle of the support is not exactly tight")
     N0 = np.bincount(tgt, gam, minlength=n * m)
     NX0 = N0.reshape(n, m).sum(axis=1)
@@ -94,7 +94,7 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
             if not reachable[c]:
                 sig.append(None)
             elif N0[c] <= 0 or cell_comp[c] < 0:
-                return _fail(f"cell ({x + 1}, {c - x * m + 1}) of a filled row is empty")
+                return _fail(f"cell ({x + 1}, {c - x * m + 1}) of a filled row is empty", empty_cell=int(c))
             else:
                 sig.append((int(cell_comp[c]), fo.kx[A + c] if active else 0))
         row_class[x] = classes.setdefault(tuple(sig), len(classes))
@@ -109,7 +109,7 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
             if entry is not None:
                 tk.append(entry[0])
                 ts.append(s)
-                tkc.append(float(entry[1]))
+                tkc.append(fo.to_float(entry[1]))
     tk, ts, tkc = np.array(tk, int), np.array(ts, int), np.array(tkc)
     if not active:
         tkc = np.zeros(len(tk))
@@ -174,16 +174,16 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
     out = FJ(y)
     if out is None:
         return _fail("the budget equation is degenerate at the start")
-    for _ in range(30):  # damped Newton on the aggregated system (small: components + classes + 1)
+    for _ in range(15):  # damped Newton on the aggregated system (small: components + classes + 1)
         norm = float(np.max(np.abs(out[0])))
-        if norm < 4 * UNIT * (1 + np.max(np.abs(y))):
+        if norm < 16 * UNIT * (1 + np.max(np.abs(y))):
             break
         try:
             dy = np.linalg.solve(out[1], -out[0])
         except np.linalg.LinAlgError:
             return _fail("the aggregated optimality system is singular")
         step = 1.0
-        for _ in range(30):
+        for _ in range(4 if norm < 1e-12 else 20):  # near rounding level a failed full step ends the iteration
             with np.errstate(over="ignore", invalid="ignore"):
                 trial = Fonly(y + step * dy)
             if trial is not None and np.all(np.isfinite(trial)) and np.max(np.abs(trial)) < norm:
@@ -193,6 +193,8 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
             break
         y = y + step * dy
         out = FJ(y)
+        if norm < 1e-12 and float(np.max(np.abs(out[0]))) > 0.5 * norm:
+            break  # rounding level: Newton no longer converges quadratically
     out = FJ(y)
     if out is None:
         return _fail("the budget equation is degenerate")
@@ -236,38 +238,41 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
                      t_agg, psi)
     if active and not la - r > 0:
         return _fail("lambda is not provably positive", q, la, t_agg, psi)
-    # flows: the tree carries the aggregated demands exactly (leaves first); each of its edges must carry more
-    # than the l1 change of its component's demands between y0 and y* plus the rounding of the solve
+    # flows: the tree carries the aggregated demands exactly (leaves first, the other moves of P frozen). An edge's
+    # flow is the balance of the subtree it cuts off, so between y0 and y* it moves by at most the change of that
+    # subtree's demands (``change``), and its rounding is at most gamma_k times the subtree's absolute sums
     cells = np.flatnonzero(N0 > 0)
     kc = np.abs(fo.kf[A + cells]) if active else np.zeros(len(cells))
     demand = NX0[cells // m] * np.exp(om[row_class[cells // m]] - np.log(W0[row_class[cells // m]]) - u_agg[cells])
     frozen = ~fo.tree
+    out_frozen = np.bincount(src[frozen], gam[frozen], minlength=A)
+    in_frozen = np.bincount(tgt[frozen], gam[frozen], minlength=n * m)
     residual = np.zeros(A + n * m)
-    residual[:A] = moves.atom_mass - np.bincount(src[frozen], gam[frozen], minlength=A)
+    residual[:A] = moves.atom_mass - out_frozen
     residual[A + cells] = demand
-    residual[A:] -= np.bincount(tgt[frozen], gam[frozen], minlength=n * m)
-    flow = gam.copy()
+    residual[A:] -= in_frozen
+    change = np.zeros(A + n * m)
+    change[A + cells] = demand * np.expm1(np.minimum(r * (2 + kc), 50.0))
+    sums = np.concatenate([moves.atom_mass + out_frozen, in_frozen])
+    sums[A + cells] += demand
+    flow, need = gam.copy(), np.zeros(len(P))
+    rounding = 4 * gamma_k(len(fo.order) + 4)
     for v in reversed(fo.order):
         i = fo.up[v]
         if i < 0:
             continue
-        f = residual[v]  # an atom sends its remaining supply up; a cell draws its remaining demand
-        flow[i] = f
-        other = A + int(tgt[i]) if v < A else int(src[i])
-        residual[other] -= f
-    roots = np.array([v for v in fo.order if fo.up[v] < 0 and v < A], int)
-    change = np.bincount(cell_comp[cells], demand * np.expm1(np.minimum(r * (2 + kc), 50.0)), minlength=K)
-    change[fo.comp[roots]] += np.abs(residual[roots])
-    total = np.bincount(fo.comp[:A], moves.atom_mass, minlength=K)
-    change += gamma_k(2 * len(fo.order) + 2) * total * 4
-    tree_min = np.full(K, np.inf)
-    np.minimum.at(tree_min, fo.comp[src[fo.tree]], flow[fo.tree])
-    if np.any(tree_min <= 1.01 * change):
+        flow[i] = residual[v]  # an atom sends its remaining supply up; a cell draws its remaining demand
+        need[i] = change[v] + rounding * sums[v]
+        parent = A + int(tgt[i]) if v < A else int(src[i])
+        residual[parent] -= flow[i]
+        change[parent] += change[v]
+        sums[parent] += sums[v]
+    if np.any(flow[fo.tree] <= 1.01 * need[fo.tree]):
         return _fail("a tree flow of the support is too small to absorb the change", q, la, t_agg, psi)
     gam = flow
     if moves.budget and not active:
-        tree_cost = np.bincount(fo.comp[src[fo.tree]], moves.cost[P][fo.tree], minlength=K)
-        spent = math.fsum(gam * moves.cost[P]) * (1 + gamma_k(len(P) + 2)) + float(np.dot(change, tree_cost)) * 1.01
+        spent = math.fsum(gam * moves.cost[P]) * (1 + gamma_k(len(P) + 2)) \
+            + 1.01 * float(np.dot(need[fo.tree], moves.cost[P][fo.tree]))
         if not spent < eps:
             return _fail("the budget is not provably unspent", q, la, t_agg, psi)
     # pricing every move off the support into a filled row
@@ -281,7 +286,7 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
     ds = 2 * r + (r * np.abs(Kf) if active else 0.0)
     safe = s0 + ds + 16 * UNIT * (1 + np.abs(u_agg[c]) + np.abs(t_agg[a]) + la * ce) < 0
     for i in np.flatnonzero(same & ~safe):
-        if active and fo.kx[A + int(c[i])] - fo.kx[int(a[i])] - Fraction(float(ce[i])) > 0:
+        if active and fo.kx[A + int(c[i])] - fo.kx[int(a[i])] - fo.exact(ce[i]) > 0:
             return _fail(f"move {e[i]} prices in (exactly)", q, la, t_agg, psi)
     if np.any(~same & ~safe):
         bad = np.flatnonzero(~same & ~safe)
@@ -342,7 +347,7 @@ def _identity_row(moves, fo, sigs, rc, x, active, t_agg, la, r):
         for c in rc:
             k_s, kap_s = sig[c % m]
             into = np.flatnonzero(moves.target == c)
-            exact = [(not active) or fo.kx[int(moves.source[e])] + Fraction(float(moves.cost[e])) - kap_s
+            exact = [(not active) or fo.kx[int(moves.source[e])] + fo.exact(moves.cost[e]) - kap_s
                      for e in into]
             match = [i for i, e in enumerate(into) if fo.comp[moves.source[e]] == k_s and
                      ((not active) or exact[i] == 0)]
@@ -356,7 +361,7 @@ def _identity_row(moves, fo, sigs, rc, x, active, t_agg, la, r):
                 if fo.comp[a] == k_s and ((not active) or exact[i] >= 0):
                     continue
                 v = t_agg[a] + la * moves.cost[e]
-                dv = 2 * r + (r * (abs(fo.kf[a] + moves.cost[e]) + abs(float(kap_s))) if active else 0.0)
+                dv = 2 * r + (r * (abs(fo.kf[a] + moves.cost[e]) + abs(fo.to_float(kap_s))) if active else 0.0)
                 if not v - v0 - dv > 16 * UNIT * (1 + abs(v) + abs(v0)):
                     good = False
                     break

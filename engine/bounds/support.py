@@ -7,15 +7,14 @@ program"), so along a spanning forest of the graph the potentials are, in each c
     t(a) = T_k + lambda kappa(a),   u(c) = T_k + lambda kappa(c),   kappa(c) - kappa(a) = cost(a -> c) on the forest,
 
 with kappa a signed sum of the forest's costs from the component's root atom. ``Forest`` builds it heaviest moves
-first and keeps kappa both in floats and exactly (Fractions of the float costs), so that a move closing a cycle,
-or any move between two nodes of one component, has the exact slack lambda K with K = kappa(c) - kappa(a) - cost.
+first and keeps kappa both in floats and exactly (as integers: every float cost is an integer multiple of one power
+of two, 2^-K), so that a move closing a cycle, or any move between two nodes of one component, has the exact slack
+lambda K with K = kappa(c) - kappa(a) - cost, decided without rounding.
 
 ``krawczyk`` proves that a square system has exactly one zero in a max-norm ball around a numerical solution.
 """
 
 from __future__ import annotations
-
-from fractions import Fraction
 
 import numpy as np
 
@@ -31,7 +30,8 @@ class Forest:
     """Heaviest-first spanning forest of the support (nodes: atoms 0..A-1, cells A + c), components rooted at atoms.
 
     ``tree[i]``: move P[i] is a forest edge; ``comp[v]``: v's component (-1 for cells off the support);
-    ``kf[v]`` / ``kx[v]``: kappa in floats / exactly; ``order``: the nodes parents first; ``up[v]``: the index in P
+    ``kf[v]`` / ``kx[v]``: kappa in floats / exactly (an integer, in units of 2^-``shift``: ``exact(cost)``
+    converts a cost, ``to_float`` converts back); ``order``: the nodes parents first; ``up[v]``: the index in P
     of the edge to v's parent (-1 at a root); ``K``: the number of components.
     """
 
@@ -47,6 +47,8 @@ class Forest:
             return i
 
         src, tgt, cost = moves.source[P], moves.target[P], moves.cost[P]
+        positive = moves.cost[moves.cost > 0]
+        self.shift = max(0, 53 - int(np.frexp(positive)[1].min())) if len(positive) else 0
         self.tree = np.zeros(len(P), bool)
         adj = [[] for _ in range(A + nm)]
         for i in np.argsort(-gam, kind="stable"):
@@ -67,7 +69,7 @@ class Forest:
                 continue
             k = len(roots)
             roots.append(a)
-            self.comp[a], self.kx[a] = k, Fraction(0)
+            self.comp[a], self.kx[a] = k, 0
             stack = [a]
             while stack:
                 v = stack.pop()
@@ -77,9 +79,20 @@ class Forest:
                         self.comp[nb] = k
                         self.up[nb] = i
                         self.kf[nb] = self.kf[v] + sign * cost[i]
-                        self.kx[nb] = self.kx[v] + sign * Fraction(float(cost[i]))
+                        self.kx[nb] = self.kx[v] + sign * self.exact(cost[i])
                         stack.append(nb)
         self.K = len(roots)
+        for v in self.order:  # the float kappa: the exact one, rounded once
+            self.kf[v] = self.to_float(self.kx[v])
+
+    def exact(self, cost) -> int:
+        """A float cost as the exact integer cost * 2^shift (every move's cost of the problem is one)."""
+        num, den = float(cost).as_integer_ratio()
+        return num << (self.shift - den.bit_length() + 1)
+
+    def to_float(self, value: int) -> float:
+        """An exact kappa back in floats (rounded)."""
+        return value / (1 << self.shift)
 
 
 def krawczyk(F, J, rho, lipschitz):

@@ -56,7 +56,7 @@ class Barrier:
             B = float(np.dot(gam, self.cost))
             slack = float(np.exp(z[k + A + 1]))
             parts.append(np.array([np.log(B + slack) - np.log(self.eps),
-                                   z[k + A] + z[k + A + 1] - np.log(mu * self.eps)]))
+                                   z[k + A] + z[k + A + 1] - np.log(mu) - np.log(self.eps)]))
         F = np.concatenate(parts)
         if not jacobian:
             return F
@@ -90,7 +90,7 @@ class Barrier:
         extra = []
         if self.budget:
             slack = max(self.eps - float(np.dot(gam, self.cost)), 1e-3 * self.eps)
-            extra = [np.array([np.log(mu * self.eps / slack), np.log(slack)])]
+            extra = [np.array([np.log(mu) + np.log(self.eps) - np.log(slack), np.log(slack)])]
         return np.concatenate([np.log(gam), t] + extra)
 
     def centre(self, z: np.ndarray, mu: float):

@@ -86,9 +86,16 @@ def _prove_growing(moves: Moves, eps: float, P, gam_of, lam: float, active: bool
     proof = None
     for _ in range(DIRECT_ROUNDS):
         proof = prove(moves, eps, P, np.maximum(gam_of(P), 1e-300), lam, active)
-        if math.isfinite(proof.delta) or not proof.enter:
+        if math.isfinite(proof.delta):
             break
-        P = np.union1d(P, np.array(proof.enter, dtype=int))
+        if proof.empty_cell >= 0:  # a reachable cell of a filled row must carry mass: its cheapest move enters
+            into = np.flatnonzero(moves.target == proof.empty_cell)
+            enter = (int(into[np.argmin(moves.cost[into])]),)
+        elif proof.enter:
+            enter = proof.enter
+        else:
+            break
+        P = np.union1d(P, np.array(enter, dtype=int))
     return P, proof
 
 
