@@ -50,6 +50,24 @@ def certificate_badge(certificate, status: str, units: str, scope: str = "") -> 
         st.badge(text, icon=":material/warning:", color="orange", help=tip)
 
 
+def rule_notes(grid, units: str) -> None:
+    """Under Figure 2: how many losses of rules are known only as intervals (their rules' entries are not proven to
+    1e-6 nats) and the sentence for every rule that is not unique."""
+    import numpy as np
+
+    from ui.text import literal
+
+    open_entries = grid.loss_status != "verified"
+    if open_entries.any():
+        with np.errstate(invalid="ignore"):
+            width = float(np.nanmax(np.where(open_entries, grid.loss_upper - grid.loss_lower, 0.0)))
+        st.warning(f"{int(open_entries.sum())} of the {open_entries.size} losses depend on rule entries the engine "
+                   f"could not prove to 1e-6 nats; each lies in an interval (widest: {to_units(width, units):.3g} "
+                   f"{units}; see the downloaded table's bounds).")
+    for note in dict.fromkeys(n for n in grid.notes if n):
+        st.info(literal(note))
+
+
 def show_figure(fig, name: str, alt: str, data: pd.DataFrame | None = None, key: str | None = None) -> None:
     """A Plotly chart with SVG download at scale 2, alt text, and its data as CSV."""
     st.plotly_chart(fig, config=download_config(name), alt=alt, key=key or f"chart_{name}")

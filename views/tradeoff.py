@@ -11,7 +11,7 @@ from figures.tradeoff import describe_grid, figure2_left, figure2_right, loss_he
 from ui import compute
 from ui.editor import problem_editor
 from ui.state import BIND, eps_grid, lecture_mode
-from ui.widgets import certificate_badge, reproduce, show_figure
+from ui.widgets import certificate_badge, reproduce, rule_notes, show_figure
 
 st.title("Robustness tradeoff (the paper's Figure 2)")
 st.caption("Each robust rule is designed for a budget eps_rule; each attack has a budget eps_attack. The best rule "
@@ -35,8 +35,11 @@ chosen = [nearest] + ([] if lecture_mode() else st.multiselect(
                                            "at the slider's eps."))
 left, right = st.columns(2)
 alt = describe_grid(g, u)
-data = pd.DataFrame([(a, r, to_units(g.loss[i, j], u)) for i, a in enumerate(g.eps_attack)
-                     for j, r in enumerate(g.eps_rule)], columns=["eps_attack", "eps_rule", f"loss_{u}"])
+data = pd.DataFrame([(a, r, to_units(g.loss[i, j], u), to_units(g.loss_lower[i, j], u),
+                      to_units(g.loss_upper[i, j], u), str(g.loss_status[i, j]))
+                     for i, a in enumerate(g.eps_attack) for j, r in enumerate(g.eps_rule)],
+                    columns=["eps_attack", "eps_rule", f"loss_{u}", f"loss_lower_{u}", f"loss_upper_{u}", "status"])
+rule_notes(g, u)
 with left:
     show_figure(figure2_left(g, u, attacks=chosen or None), "figure2-left",
                 alt + " Left panel: loss against eps_rule.")

@@ -9,8 +9,10 @@ D(eps) of each kind is
 - ``joint``: moves (x, y) -> (x', y') at cost d(x, x') + kappa 1{y != y'}, budget eps.
 
 With eps = 0 a budget kind keeps only the zero-cost moves (its dual multiplier would be unbounded).
-A move is allowed by a cost limit when cost <= eps * (1 + 1e-12): a rounding residue in eps or in a
-squared distance must not decide whether a point is in the ball.
+A move is allowed by a cost limit when cost <= eps * (1 + LIMIT_SLACK), LIMIT_SLACK = 1e-12 relative: a
+rounding residue in eps or in a squared distance between bin centres must not decide whether a point is in the
+ball (docs/design.md, "The problem"). The flip side is documented and tested at the boundary: a custom distance of
+1 + 4e-13 counts as within eps = 1 (the max kind may use it), 1 + 2e-12 does not.
 """
 
 from __future__ import annotations

@@ -45,6 +45,8 @@ from engine.core.problem import Problem
 from engine.core.rules import posterior_rule, sane_rule
 from engine.solvers.capture import solver_output
 from engine.solvers.conic import CAREFUL, FAST, STEADY, RawSaddle, solve_saddle_clarabel
+from engine.solvers.polish import polish
+from engine.solvers.posterior import posterior_at_zero
 from engine.solvers.reduced import solve_saddle_reduced
 
 CACHE_SIZE = 512
@@ -104,6 +106,7 @@ DEFAULT_CHAIN: tuple[Attempt, ...] = (
     cvxpy_attempt("SCS"),
 )
 _default = [DEFAULT_CHAIN]
+_polishing = [True]
 
 
 def default_chain() -> tuple[Attempt, ...]:
@@ -121,14 +124,34 @@ def chain_override(attempts):
         _default[0] = previous
 
 
+@contextlib.contextmanager
+def polish_override(enabled: bool):
+    """Turn the polish of the rule (``engine.solvers.polish``) on or off inside a ``with`` block (benchmarks compare
+    the two; the setting is part of the cache key)."""
+    previous, _polishing[0] = _polishing[0], bool(enabled)
+    try:
+        yield
+    finally:
+        _polishing[0] = previous
+
+
 @dataclass(frozen=True, eq=False, kw_only=True)
 class Saddle(Certified):
-    """The certified saddle point at one budget: the plan (lower bound) and the rule (upper bound)."""
+    """The certified saddle point at one budget: the plan (lower bound) and the rule (upper bound).
+
+    ``rule_error`` is a proven bound on max |log q - log q*| over every entry (inf when none could be proven);
+    ``free_rows`` are the rows x where the minimax rule is not unique (no optimal plan reaches them and (13) leaves
+    a choice: every pmf with q >= ``rule_floor`` there is minimax); ``rule_choice`` says which one ``q`` is.
+    """
 
     moves: Moves
     plan: np.ndarray
     q: np.ndarray
     multiplier: float | None
+    rule_error: float = np.inf
+    free_rows: tuple = ()
+    rule_floor: np.ndarray | None = None
+    rule_choice: str = ""
 
 
 def solve_saddle(problem: Problem, eps, attempts=None) -> Saddle:
@@ -138,7 +161,8 @@ def solve_saddle(problem: Problem, eps, attempts=None) -> Saddle:
 
 def saddle_at(problem: Problem, eps: float, attempts=None) -> Saddle:
     """``solve_saddle`` for a checked budget (the kernel the analyses call)."""
-    return _solve_cached(problem, float(eps), tuple(attempts) if attempts is not None else default_chain())
+    chain = tuple(attempts) if attempts is not None else default_chain()
+    return _solve_cached(problem, float(eps), chain, _polishing[0])
 
 
 def affordable(moves: Moves, eps: float) -> tuple[Moves, np.ndarray | None]:
@@ -159,7 +183,7 @@ def affordable(moves: Moves, eps: float) -> tuple[Moves, np.ndarray | None]:
 
 
 @bounded_cache(CACHE_SIZE, CACHE_BYTES)
-def _solve_cached(problem: Problem, eps: float, attempts: tuple[Attempt, ...]) -> Saddle:
+def _solve_cached(problem: Problem, eps: float, attempts: tuple[Attempt, ...], polishing: bool = True) -> Saddle:
     moves = allowed_moves(problem, eps)
     given, kept = affordable(moves, eps)
     plan = stay_plan(moves)
@@ -221,10 +245,56 @@ def _solve_cached(problem: Problem, eps: float, attempts: tuple[Attempt, ...]) -
     if q is None:
         q = np.full((problem.n, problem.m), 1.0 / problem.m)
         upper = loss_at(problem, moves, log_losses(q), eps)
+    exact = _exact_rule(problem, moves, eps, plan, q, multiplier) if polishing and answered else None
+    error, free, floor, choice = np.inf, (), None, ""
+    if exact is not None:
+        rule, value, better_plan, error, free, floor, choice, note = exact
+        if np.isfinite(error) or value < upper:  # a proven rule replaces the solver's; else only a better one
+            q, upper = rule, value
+        else:
+            error, choice = np.inf, ""
+        if better_plan is not None:
+            value = plan_value(moves, better_plan)
+            if value > lower:
+                plan, lower = better_plan, value
+        if note:
+            notes.append(note)
+        if not np.isfinite(error):
+            free, floor = (), None
     certificate = Certificate(lower, upper)
     status = Status.VERIFIED if certificate.verified else (Status.APPROXIMATE if answered else Status.FAILED)
     return Saddle(eps=eps, certificate=certificate, status=status, method=method, message="; ".join(notes),
-                  moves=moves, plan=plan, q=q, multiplier=multiplier)
+                  moves=moves, plan=plan, q=q, multiplier=multiplier, rule_error=error, free_rows=free,
+                  rule_floor=floor, rule_choice=choice)
+
+
+def _exact_rule(problem: Problem, moves: Moves, eps: float, plan, q, multiplier):
+    """(rule, its exact loss, a plan or None, rule_error, free rows, floor, choice, note): the closed form at
+    eps = 0 (``engine.solvers.posterior``), else the polished saddle point (``engine.solvers.polish``)."""
+    n, m = problem.n, problem.m
+    if m == 1:
+        one = np.ones((n, 1))
+        return one, loss_at(problem, moves, log_losses(one), eps), None, 0.0, (), None, "one label", ""
+    if eps == 0:
+        closed = posterior_at_zero(problem)
+        if closed is not None:
+            rule, error, free, lam0 = closed
+            floor = np.full((n, m), np.nan)
+            floor[list(free)] = 0.0  # any pmf is minimax on a row mu_X leaves empty
+            choice = f"the limit of the robust rules as eps -> 0+ (lambda0 = {lam0:.6g})" if free else "the posterior"
+            return rule, loss_at(problem, moves, log_losses(rule), eps), None, error, free, floor, choice, ""
+    try:
+        p = polish(moves, eps, plan, q, multiplier)
+    except Exception:  # noqa: BLE001 - polishing only improves a certified answer: its failure keeps that answer
+        return None
+    rule = sane_rule(p.q, n, m)
+    if rule is None:
+        return None
+    choice = "the c-transform of the dual (q proportional to exp(-psi))" if p.free_rows else ""
+    better_plan = repair_plan(moves, p.plan, eps) if p.proven else None
+    note = "" if p.proven else f"the rule's entries are not proven ({p.note})"
+    return (rule, loss_at(problem, moves, log_losses(rule), eps), better_plan, p.rule_error, p.free_rows, p.floor,
+            choice, note)
 
 
 def cached_solves() -> int:
