@@ -26,8 +26,12 @@ from engine.context.tsipras import (
 from engine.core.information import to_units
 from figures.animation import show_frame, worst_case_animation
 from figures.style import for_hall
+from ui import budget
 
 ENTRIES = 64
+# Each function's cache also holds at most this many pickled bytes (a worst-case grid of a 25x12 table is about
+# 17 MB); server.maxCacheDataSize (.streamlit/config.toml) bounds them all together.
+SIZE = "96MB"
 
 
 def warm_saddles(problem: engine.Problem, budgets, label: str) -> None:
@@ -41,19 +45,22 @@ def warm_saddles(problem: engine.Problem, budgets, label: str) -> None:
         return
     bar = st.progress(0.0, text=label)
     for k, eps in enumerate(budgets):
-        engine.worst_case(problem, eps)
+        with budget.solving():  # charged to the session's CPU budget (ui.budget)
+            engine.worst_case(problem, eps)
+        # Also the point where Streamlit stops this run if its session ended or asked for a rerun: the rest of the
+        # grid is then left unsolved.
         bar.progress((k + 1) / len(budgets), text=f"{label} ({k + 1} of {len(budgets)} budgets)")
     bar.empty()
     seen.add(token)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def worst_cases(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]) -> dict:
     """worst_case and clean_vs_robust at every eps of the grid: {eps: (WorstCase, CleanVersusRobust)}."""
     return {e: (engine.worst_case(_problem, e), clean_vs_robust(_problem, e)) for e in eps_grid}
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def mass_scale(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]) -> float:
     """The top of the colour scale for mu and nu*: the largest mass of mu and of nu* at any eps of the grid, so
     that one colour is one mass on every heatmap and at every slider position."""
@@ -91,34 +98,41 @@ def animation(problem: engine.Problem, eps_grid: tuple[float, ...], eps: float, 
     return show_frame(fig, eps_grid.index(eps), nus, qs, captions)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def robust_rules(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]) -> dict:
     """robust_rule at every eps of the grid (the same cached saddle solves as worst_cases)."""
     return {e: engine.robust_rule(_problem, e) for e in eps_grid}
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def grid(key: str, _problem: engine.Problem, eps_rule: tuple[float, ...], eps_attack: tuple[float, ...]):
     """Figure 2's TradeoffGrid."""
     return tradeoff_grid(_problem, eps_rule, eps_attack)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def errors(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]):
     """Robust accuracy over the grid (``engine.error_grid``): e* (one LP re-solved along the grid), and each robust
     rule of the grid, cross-entropy and 0-1, and the clean Bayes rule under each attack of it."""
     return engine.error_grid(_problem, eps_grid, eps_grid)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def privacy(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]):
     """The PrivacyCurve over the grid."""
     return privacy_curve(_problem, eps_grid)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
 def deterministic(key: str, _problem: engine.Problem, eps: float, alphas: tuple[float, ...]):
-    """deterministic_gap at eps and H(Y|Z) along the segment between the best map and its nearest rival."""
+    """deterministic_gap at eps and H(Y|Z) along the segment between the best map and its nearest rival; its exact
+    search (branch and bound, a certified solve per node) is charged to the session's solver budget (ui.budget)."""
+    with budget.solving():
+        return _deterministic(key, _problem, eps, alphas)
+
+
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+def _deterministic(key: str, _problem: engine.Problem, eps: float, alphas: tuple[float, ...]):
+    """The cached body of ``deterministic``."""
     gap = deterministic_gap(_problem, eps)
     saddle = engine.worst_case(_problem, eps)
     rival = rival_map(gap.best_map, saddle.mechanism)
@@ -131,13 +145,13 @@ def closed_form_rate_distortion(problem: engine.Problem, eps) -> np.ndarray | No
 
 
 # -- the context pages ------------------------------------------------------------------------------------------
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def accuracy_curves(p: float, eta: float, d: int, eps_max: float, points: int):
     """Tsipras et al.: both rules' accuracy on ``points`` radii from 0 to eps_max, and the natural rule's bound."""
     return rule_curves(p, eta, d, eps_max, points)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def accuracy_at(p: float, eta: float, d: int, eps: float, samples: int, seed: int) -> tuple:
     """The frontier at eps, both rules, and the seeded simulator's estimates of both (``samples`` points each)."""
     rules = {"natural": natural_rule_accuracy(p, eta, d, eps), "robust": robust_rule_accuracy(p, eta, d, eps)}
@@ -146,19 +160,19 @@ def accuracy_at(p: float, eta: float, d: int, eps: float, samples: int, seed: in
     return accuracy_frontier(p, eta, d, eps), rules, simulated
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def noise_curves(p_a: float, p_b: float, sigmas: tuple[float, ...], delta: float) -> dict:
     """Smoothing's and PixelDP's radii for these scores on a grid of noise scales."""
     return radius_curves(p_a, p_b, np.asarray(sigmas), delta=delta)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def radii(p_a: float, p_b: float, sigma: float, delta: float):
     """Smoothing's radius and both PixelDP radii at this sigma."""
     return compare_radii(p_a, p_b, sigma, delta=delta)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def smoothing_toy(classifier, points: np.ndarray, sigma: float, samples: int, seed: int, n0: int, alpha: float):
     """CERTIFY at the points (Monte Carlo, seeded) and the smoothed radii at the exact p_A there."""
     certified = certify_smoothed(classifier, points, sigma, n0=n0, n=samples, alpha=alpha, seed=seed)
@@ -166,20 +180,20 @@ def smoothing_toy(classifier, points: np.ndarray, sigma: float, samples: int, se
 
 
 # concentration of measure (engine.context.concentration)
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def sphere_expansion(d: int, measure: float, points: int = 301):
     """The cap's expansion on ``points`` radii from 0 to engine's covering_radius (independent of the chosen delta)."""
     return concentration.cap_expansion_curve(d, measure, np.linspace(0.0, concentration.covering_radius(d, measure),
                                                                          points))
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def sphere_distances(measure: float, dims: tuple[int, ...]):
     """The average distance to the cap against the dimensions."""
     return concentration.cap_distance_curve(measure, dims)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def sphere_check(d: int, measure: float, delta: float, samples: int, seed: int) -> tuple:
     """The expansion at delta, the cap's average distance and the seeded Monte Carlo check of both."""
     return (concentration.cap_expansion(d, measure, delta), concentration.mean_distance_to_cap(d, measure),
@@ -187,31 +201,31 @@ def sphere_check(d: int, measure: float, delta: float, samples: int, seed: int) 
 
 
 # robust statistics (engine.context.robust_statistics, .high_dimensional, .tukey)
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def corruption(n: int, eps: float, shift: float, trim: float, repeats: int, seed: int):
     """The estimators under the bump and their worst placements (engine CorruptionStudy)."""
     return robust_statistics.corruption_study(n, eps, shift, trim=trim, repeats=repeats, seed=seed)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def shift_curves(n: int, eps: float, shifts: tuple[float, ...], trim: float, repeats: int, seed: int):
     """The errors against the bump's location (independent of the chosen location)."""
     return robust_statistics.shift_sweep(n, eps, shifts, trim=trim, repeats=repeats, seed=seed)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def breakdown_curves(n: int, eps_values: tuple[float, ...], trim: float, repeats: int, seed: int):
     """The sup errors against eps (independent of the chosen eps and bump)."""
     return robust_statistics.breakdown_curve(n, eps_values, trim=trim, repeats=repeats, seed=seed)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def dimension_curves(n: int, eps: float, dims: tuple[int, ...], repeats: int, seed: int):
     """The errors against the dimension, the bump at sigma sqrt(d), and the eps sqrt(d) fit."""
     return high_dimensional.dimension_sweep(n, eps, dims, repeats=repeats, seed=seed)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def plane(n: int, eps: float, shift: float, seed: int):
     """The Tukey median and exact depth regions of a corrupted sample in the plane."""
     return tukey.plane_study(n, eps, shift, seed=seed)

@@ -17,10 +17,11 @@ import pandas as pd
 import streamlit as st
 
 import engine
+from engine.core import limits
 from engine.core.moves import dense_size
 from engine.errors import ProblemError
 from engine.io.scenario import problem_to_json
-from ui import frame, state
+from ui import budget, frame, state
 from ui.tables import custom_problem
 from ui.text import literal
 
@@ -32,7 +33,7 @@ KINDS = {"default": "as the example says", "expected": "expected (average distor
 UNITS = {"nats": "nats", "bits": "bits"}
 # A page solves a whole grid of 41 budgets: at 8,000 moves one solve takes about 0.15 s here (benchmarks/),
 # so a cold page is ready in about 6 s. Larger problems belong to the command line and batch sweeps.
-INTERACTIVE_MOVES = 8_000
+INTERACTIVE_MOVES = limits.INTERACTIVE_MOVES
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
     lecture = state.lecture_mode()
     box = st.sidebar
     left, right = st.container(key="controls").columns([2, 3], vertical_alignment="bottom")
+    link = budget.link_error()  # a value no control offers: said, and nothing solved (ui.budget)
     source = state.choice(box, "Table", SOURCES, "source", "preset", lecture,
                           help="Where the joint law mu(x, y) comes from.")
     preset, base, error = None, None, None
@@ -97,6 +99,8 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
         problem = None
     if problem is not None and dense_size(problem) > INTERACTIVE_MOVES:
         error, problem = too_large(problem), None  # said before any solving starts
+    if link is not None:
+        error, problem = link, None
     lo, hi, default = _eps_range(problem, preset)
     grid = state.eps_grid(lo, hi)
     eps = state.eps_slider(lo, hi, default, grid, eps_help, box=right, scope=(source, preset))
@@ -159,6 +163,7 @@ def _apply_cost_and_kind(box, base: engine.Problem | None, lecture: bool, force_
         changes["constraint"] = kind
     if changes.get("constraint", base.constraint if base is not None else "expected") == "joint":
         changes["label_cost"] = state.number(box, "Label-change price kappa", "kappa", 1.0, lecture, min_value=0.0,
+                                             max_value=budget.KAPPA_MAX,
                                              help="Higher kappa makes changing a label dearer: more robust.")
     if base is None:
         return None

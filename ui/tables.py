@@ -19,7 +19,7 @@ from engine.formats.cells import neutralise_cell
 from engine.formats.tables import read_mu_csv
 from engine.formats.text import MAX_BYTES
 from engine.io.scenario import problem_from_json
-from ui import state
+from ui import budget, state
 from ui.text import literal
 
 UPLOAD_LIMIT_TEXT = f"{MAX_BYTES // 1_000_000} MB"
@@ -92,14 +92,22 @@ def _load_upload(upload) -> None:
     try:
         if upload.name.lower().endswith(".json"):
             p = problem_from_json(data)
+            if p.label_cost > budget.KAPPA_MAX:
+                raise ProblemError(f"The scenario's label_cost is {p.label_cost:g}; the lab takes at most "
+                                   f"{budget.KAPPA_MAX:g} (use the command line for it).")
             ss["custom_metric_base"] = p.cost if p.metric == "custom" else p.metric
             ss["custom_kind"] = p.constraint
+            # Every field round-trips: the scenario's own name, description and kappa, and its cost and kind (the
+            # overrides go back to "as the example says", which is now the scenario).
+            ss["custom_scenario"] = {"name": p.name, "description": p.description, "label_cost": p.label_cost}
+            ss.update(metric="default", kind="default", kappa=float(p.label_cost))
             table = frame_of(p)
         else:
             positions, labels, mu = read_mu_csv(data)
             engine.Problem.from_arrays(mu, positions, labels, normalise=True)  # every cell checked now
             table = pd.DataFrame(mu, columns=labels)
             table.insert(0, "x", positions)
+            ss.pop("custom_scenario", None)
         ss["custom_base"] = table
         ss.pop("custom_table", None)
         ss.pop("upload_error", None)
@@ -124,7 +132,8 @@ def _problem_from_frame(df: pd.DataFrame) -> engine.Problem:
     return engine.Problem.from_arrays(df.drop(columns=["x"]).to_numpy(dtype=object), positions=df["x"].tolist(),
                                       labels=[c for c in df.columns if c != "x"],
                                       metric=ss.get("custom_metric_base") or "squared",
-                                      constraint=ss.get("custom_kind", "expected"), normalise=True)
+                                      constraint=ss.get("custom_kind", "expected"), normalise=True,
+                                      **ss.get("custom_scenario", {}))
 
 
 def download_table(label: str, df: pd.DataFrame, filename: str, key: str) -> None:

@@ -84,6 +84,24 @@ def in_units(expression: str, units: str) -> str:
     return f"{expression} / math.log(2)" if units == "bits" else expression
 
 
+def rule_notes(grid, units: str) -> None:
+    """Under Figure 2: how many losses of rules are known only as intervals (their rules' entries are not proven to
+    1e-6 nats) and the sentence for every rule that is not unique."""
+    import numpy as np
+
+    from ui.text import literal
+
+    open_entries = grid.loss_status != "verified"
+    if open_entries.any():
+        with np.errstate(invalid="ignore"):
+            width = float(np.nanmax(np.where(open_entries, grid.loss_upper - grid.loss_lower, 0.0)))
+        st.warning(f"{int(open_entries.sum())} of the {open_entries.size} losses depend on rule entries the engine "
+                   f"could not prove to 1e-6 nats; each lies in an interval (widest: {to_units(width, units):.3g} "
+                   f"{units}; see the downloaded table's bounds).")
+    for note in dict.fromkeys(n for n in grid.notes if n):
+        st.info(literal(note))
+
+
 def reproduce(setup: Setup, python_call: str, cli: str) -> None:
     """The engine call and the CLI command that give this page's numbers (``cli`` may use {source}); the Python
     code prints in the page's units (``python_call`` may use {u(...)}: see reproduce_lines)."""

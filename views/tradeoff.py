@@ -11,7 +11,7 @@ from figures.tradeoff import describe_grid, figure2_left, figure2_right, loss_he
 from ui import compute, frame, state
 from ui.editor import problem_editor
 from ui.guide import guided_path
-from ui.widgets import amount, certificate_badge, headline, interval, reproduce, show_figure
+from ui.widgets import amount, certificate_badge, headline, interval, reproduce, rule_notes, show_figure
 
 frame.header("Robustness tradeoff (the paper's Figure 2)",
              "Each robust rule is designed for a budget eps_rule; each attack has a budget eps_attack. The best rule "
@@ -47,14 +47,17 @@ certificate_badge(Certificate(float(g.h_star[worst]), float(g.h_star_upper[worst
                   f"Shown: h* at eps = {g.eps_attack[worst]:.3g}, the budget of the grid with the largest gap.")
 chart, side = st.columns([3, 1])
 alt = describe_grid(g, u)
-data = pd.DataFrame([(a, r, to_units(g.loss[i, j], u)) for i, a in enumerate(g.eps_attack)
-                     for j, r in enumerate(g.eps_rule)], columns=["eps_attack", "eps_rule", f"loss_{u}"])
+data = pd.DataFrame([(a, r, to_units(g.loss[i, j], u), to_units(g.loss_lower[i, j], u),
+                      to_units(g.loss_upper[i, j], u), str(g.loss_status[i, j]))
+                     for i, a in enumerate(g.eps_attack) for j, r in enumerate(g.eps_rule)],
+                    columns=["eps_attack", "eps_rule", f"loss_{u}", f"loss_lower_{u}", f"loss_upper_{u}", "status"])
 with chart:
     show_figure(figure2_right(g, u, rules=chosen), "figure2-right", alt + " Right panel: loss against eps_attack.",
                 data, main=True, hall_height=540)
 guided_path("tradeoff", setup.eps, setup.eps_grid, {
     "eps": f"{nearest:.3g}", "h_star": interval(g.h_star[k], g.h_star_upper[k], exact, u),
     "clean": amount(g.clean[k], u), "h_yx": amount(g.h_y_given_x, u), "h_y": amount(g.h_y, u)}, side)
+rule_notes(g, u)
 left, right = st.columns(2)
 with left:
     show_figure(figure2_left(g, u, attacks=chosen), "figure2-left", alt + " Left panel: loss against eps_rule.")

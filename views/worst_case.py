@@ -72,6 +72,13 @@ with right:
     show_figure(clean_robust_bars(cvr, u), "clean-vs-robust",
                 f"Bars: clean optimum {to_units(cvr.clean_optimum, u):.3f}, robust rule on clean data "
                 f"{to_units(cvr.robust_rule_clean_loss, u):.3f}, under attack {to_units(cvr.h_star, u):.3f} {u}.")
+    st.metric("robust rule's clean loss L(mu, q*) (2)",
+              interval(cvr.robust_rule_clean_loss_lower, cvr.robust_rule_clean_loss_upper,
+                       cvr.robust_rule_clean_loss_upper - cvr.robust_rule_clean_loss_lower <= 1e-6, u),
+              help="Depends on every entry of q*: shown as the interval its proven accuracy gives it when that is "
+                   "wider than 1e-6 nats.")
+if cvr.uniqueness:
+    st.info(literal(cvr.uniqueness))
 show_figure(transport_figure(w.plan, p.positions, p.labels), "transport-plan",
             describe_transport(w.plan, p.positions, p.labels))
 st.subheader("Robust accuracy (the 0-1 loss)")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.core.checks import check_eps
+from engine.core.limits import check_shape
 from engine.core.metrics import NAMED_METRICS, check_custom_cost, metric_or_file, named_cost
 from engine.errors import ProblemError
 from engine.formats.cells import cell_name
@@ -64,6 +65,7 @@ class Problem:
         """Validate raw arrays and build a problem; ``metric`` is a name or an n-by-n matrix."""
         table = _as_table(mu, positions, labels)
         n, m = table.shape
+        check_shape(n, m)  # before the n-by-n cost is built
         labels = _check_labels(labels, m)
         constraint = _check_constraint(constraint)
         label_cost = _check_label_cost(label_cost, constraint)

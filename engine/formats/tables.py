@@ -106,8 +106,7 @@ def _read_table(text: str, max_columns: int, what: str) -> tuple[list[str], list
     if not records:
         raise ProblemError("The file is empty; it needs a header row x,… and one row per feature value.")
     header_row, header = records[0]
-    while len(header) > 1 and not header[-1].strip():
-        header = header[:-1]
+    header = header[: _width(header)]  # trailing empty cells dropped in one slice (a loop was quadratic)
     _check_header(header, header_row, max_columns, what)
     rows = records[1:]
     if not rows:
@@ -121,6 +120,14 @@ def _read_table(text: str, max_columns: int, what: str) -> tuple[list[str], list
             raise ProblemError(f"Row {row} has {len(cells)} cells; the header has {width}.")
         shaped.append((row, cells))
     return header, shaped
+
+
+def _width(cells: list[str]) -> int:
+    """The number of cells up to the last non-empty one (at least 1)."""
+    end = len(cells)
+    while end > 1 and not cells[end - 1].strip():
+        end -= 1
+    return end
 
 
 def _records(text: str) -> list[tuple[int, list[str]]]:

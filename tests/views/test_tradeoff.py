@@ -20,6 +20,7 @@ from pagekit import (
     problem,
     set_widget,
     shown,
+    unescaped,
     url_value,
 )
 
@@ -140,3 +141,12 @@ def test_lecture_mode():
     at = open_page(TRADEOFF, {"lecture": "1", "preset": url_value("preset", "label-noise"), "eps": "1.5"})
     lecture_widgets(at, selectbox={"preset"}, slider={"eps"})
     assert_curves(at, problem("label-noise"), 1.5)
+
+
+def test_rules_that_are_not_unique_are_named():
+    """Figure 2 on Sec. V-A's example: the rules whose minimax rule is not unique get the engine's sentence."""
+    at = open_page(TRADEOFF, {"preset": url_value("preset", "stochastic-vs-deterministic"), "resolution": "11"})
+    shown_notes = [unescaped(i.value) for i in at.info if "not unique" in i.value]
+    assert shown_notes and all(n.startswith("The robust rule is not unique at x = ") for n in shown_notes)
+    assert len(set(shown_notes)) == len(shown_notes)
+    assert not [w.value for w in at.warning if "could not prove" in w.value]  # every entry is proven here

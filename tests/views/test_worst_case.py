@@ -25,6 +25,7 @@ from pagekit import (
     set_widget,
     shown,
     shown_text,
+    unescaped,
     unnormalise_custom_table,
     url_value,
 )
@@ -255,3 +256,14 @@ def test_a_bad_table_keeps_the_cost_and_constraint_controls():
     at.session_state["custom_base"] = good
     rerun(at)
     assert not at.error and (selected(at, "metric"), selected(at, "kind")) == ("abs", "max")
+
+
+def test_a_rule_that_is_not_unique_says_so():
+    """Sec. V-A's example at eps = 1: every point of mass moves, so no worst case reaches x = 0, 2, 4 and the robust
+    rule is not unique there; the page says so, in the engine's words, and a unique rule says nothing."""
+    at = open_page(WORST_CASE, {"preset": url_value("preset", "stochastic-vs-deterministic"), "eps": "1"})
+    p = problem("stochastic-vs-deterministic")
+    sentence = engine.robust_rule(p, 1.0).uniqueness
+    assert sentence.startswith("The robust rule is not unique at x = 0, x = 2, x = 4")
+    assert [unescaped(i.value) for i in at.info if "not unique" in i.value] == [sentence]
+    assert not [i.value for i in open_page(WORST_CASE).info if "not unique" in i.value]  # figure2: unique
