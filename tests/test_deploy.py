@@ -171,6 +171,10 @@ def test_per_ip_limits_and_the_upload_cap():
     assert streamlit * 1024 * 1024 < limit <= 2 * streamlit * 1024 * 1024 and "deny_status 413" in cap
 
 
+def test_the_metrics_endpoint_is_closed_at_the_proxy():
+    assert "http-request deny deny_status 404 if { path_end /_stcore/metrics }" in directives()
+
+
 def test_tls_termination_is_documented():
     text = config_text() + (DEPLOY / "README.md").read_text()
     assert "ssl crt" in text and "TLS" in (DEPLOY / "README.md").read_text()
@@ -252,6 +256,9 @@ def test_serve_two_replicas_through_the_proxy_survives_a_killed_replica_and_stop
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.5)
         assert f"http://127.0.0.1:{port}/" in log.read_text()
+        with pytest.raises(urllib.error.HTTPError) as closed:  # Streamlit's metrics stay behind the proxy
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/metrics", timeout=30)
+        assert closed.value.code == 404
         state = json.loads((run_dir / "state.json").read_text())
         stats = [a for r in state["replicas"] for a in ("--stats", r["stats"])]
         load = [sys.executable, str(ROOT / "scripts" / "load.py"), "--url", f"http://127.0.0.1:{port}", *stats,

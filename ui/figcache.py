@@ -12,7 +12,9 @@ canonical key), builds it on a miss, and keeps its JSON form. What it returns is
 ``go.Figure`` whose ``to_dict`` hands ``st.plotly_chart`` that stored form, so the chart costs one serialisation of
 plain JSON values (well under a millisecond) and no validation or copy. A frozen figure must not be modified;
 build a figure the usual way when a page wants to change it. Arguments the digest does not know (an arbitrary
-object) make ``shared`` build the figure as before, uncached.
+object) make ``shared`` build the figure as before, uncached. Lecture mode restyles every chart for the hall
+(figures.style.for_hall): ``for_hall_shared`` builds a shared figure again with the hall's style and keeps that
+form too, under the same digest with the theme and height added.
 
 Bounded (``ENTRIES`` figures, least recently used first out) and safe to call from every session's thread.
 """
@@ -29,6 +31,8 @@ from collections import OrderedDict
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from figures.style import for_hall
 
 ENTRIES = 1024  # about 10 kB each (the Play animation 45 kB): a few MB at most
 
@@ -150,8 +154,24 @@ def shared(builder, *args, **kwargs) -> go.Figure:
     fig = _STORE.get(key)
     if fig is None:
         fig = freeze(builder(*args, **kwargs))
+        object.__setattr__(fig, "_recipe", (key, builder, args, kwargs))
         _STORE.put(key, fig)
     return fig
+
+
+def for_hall_shared(fig: go.Figure, theme: str, height: int | None = None) -> go.Figure:
+    """``fig`` in the hall's style (figures.style.for_hall): a figure from ``shared`` is built again and styled,
+    once for every session; any other figure is styled in place, as for_hall does."""
+    recipe = getattr(fig, "_recipe", None) if isinstance(fig, FrozenFigure) else None
+    if recipe is None:
+        return fig if isinstance(fig, FrozenFigure) else for_hall(fig, theme, height)
+    key, builder, args, kwargs = recipe
+    hall_key = f"{key}:hall:{theme}:{height}"
+    styled = _STORE.get(hall_key)
+    if styled is None:
+        styled = freeze(for_hall(builder(*args, **kwargs), theme, height))
+        _STORE.put(hall_key, styled)
+    return styled
 
 
 def stats() -> dict:

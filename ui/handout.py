@@ -9,24 +9,23 @@ the page's grid, in the page's units, the slider starting at the page's eps, wit
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import streamlit as st
 
 from figures.handout import handout_html
-from ui import compute
+from ui import compute, frame, state
 
 TITLES = {"worst-case": "Worst-case perturbation", "tradeoff": "Robustness tradeoff",
           "stochastic-vs-deterministic": "Stochastic versus deterministic adversary", "privacy": "Privacy-utility"}
 
 
 def live_link() -> str | None:
-    """This view's URL (the page and every bound control's value), for the handout's link back."""
-    url = st.context.url
-    if not url:
+    """This view's URL (the page and every control's value, as the address bar will show it: ui/state.py), for
+    the handout's link back; lecture mode left out (a reader opens the view on their own screen)."""
+    if not st.context.url:
         return None
-    query = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
-    return url + ("?" + urlencode(query) if query else "")
+    return frame.full_link(state.view_params(state.current_url()))
 
 
 def file_name(text: str) -> str:

@@ -8,8 +8,8 @@ caches that a student's first load hits, so nothing the pages compute can be mis
 The views: every page st.navigation offers, at its defaults, and there at every position of its eps slider
 (``?eps=...``: the pages that precompute their grid answer from cache, the deterministic page searches each eps
 once); on every page that draws the example selectbox (key ``preset``), every other preset at its default eps
-(``?preset=<title>``, what a link copied from the page carries); and the lecture-mode link (``?lecture=1``) of
-each page. One session at a time (the work is one interpreter's).
+(``?preset=<name>``, what a link copied from the page carries: ui/state.py writes values, not shown texts); and
+the lecture-mode link (``?lecture=1``) of each page. One session at a time (the work is one interpreter's).
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ class WarmReport:
 
 
 def preset_queries() -> list[str]:
-    """``preset=<title>`` for every preset (a bound selectbox carries its shown text in the URL)."""
-    return [f"preset={quote_plus(engine.preset_info(name).title)}" for name in engine.preset_names()]
+    """``preset=<name>`` for every preset (the link carries a selectbox's value: ui/state.py)."""
+    return [f"preset={quote_plus(name)}" for name in engine.preset_names()]
 
 
 def slider_values(slider: client.Slider | None) -> list[float]:

@@ -18,6 +18,10 @@ distances of the ``max`` kind, where h* is constant), the budget is reported ``v
 ``carried`` and costs no solve; otherwise ``engine.worst_case`` solves it and its numbers are reported
 exactly as ``python -m engine solve`` gives them.
 
+**Robust error.** With ``"error": true`` in the config, each task also runs ``engine.robust_error`` over its grid
+and its rows gain the columns of ``engine.batch.error``. Such tasks have their own ids, so a config that asks for
+errors recomputes parts written without them.
+
 **Durability.** Workers return rows; the driving process writes each finished task at once as its own
 part (``engine.batch.store``: temporary file, fsync, ``os.replace``). A killed worker or driver loses at
 most the tasks in flight; a re-run skips every task with a part and rebuilds the table from all parts.
@@ -43,6 +47,8 @@ import numpy as np
 
 from engine.analyses.worst_case import worst_case_at
 from engine.batch.config import BatchConfig, Kind, load_config
+from engine.batch.error import ERROR_COLUMNS, error_columns, table_columns
+from engine.batch.worker import PARENT_VARIABLE, die_with_parent
 from engine.bounds.loss import exact_loss, log_losses
 from engine.bounds.result import Certificate
 from engine.core.checks import check_eps_values
@@ -64,6 +70,7 @@ class Task:
     id: str
     problem: Problem
     eps: np.ndarray
+    error: bool = False  # also the robust 0-1 error
 
 
 @dataclass(frozen=True)
@@ -83,16 +90,20 @@ class BatchSummary:
     workers: int | None
     units: str
     reason: str
+    notes: tuple = ()  # what the run changed or repaired (workers capped, damaged parts solved again)
 
     def as_dict(self) -> dict:
         """JSON-ready form."""
         return asdict(self)
 
 
-def task_id(problem: Problem, eps: np.ndarray) -> str:
-    """A deterministic id: the canonical problem (with its kind and kappa), the grid and the batch version."""
+def task_id(problem: Problem, eps: np.ndarray, error: bool = False) -> str:
+    """A deterministic id: the canonical problem (with its kind and kappa), the grid and the batch version (and
+    whether the task also computes the robust error; without it, the ids are those of before)."""
     h = hashlib.sha256(f"tradeoff-batch/{BATCH_VERSION}/{problem.key}/".encode())
     h.update(np.ascontiguousarray(eps, dtype=float).tobytes())
+    if error:
+        h.update(b"/robust-error")
     return h.hexdigest()[:24]
 
 
@@ -103,8 +114,8 @@ def make_tasks(config: BatchConfig) -> tuple[list[Task], list[dict]]:
     for bp in config.problems:
         for kind in config.kinds:
             p = _under(bp.problem, kind)
-            tid = task_id(p, config.eps)
-            tasks.setdefault(tid, Task(tid, p, config.eps))
+            tid = task_id(p, config.eps, config.error)
+            tasks.setdefault(tid, Task(tid, p, config.eps, config.error))
             listing.append({"order": len(listing), "problem": bp.id, "source": bp.source, "origin": bp.origin,
                             "n": p.n, "m": p.m, "kind": kind.name,
                             "kappa": np.nan if kind.kappa is None else kind.kappa, "task": tid})
@@ -122,7 +133,14 @@ def _under(problem: Problem, kind: Kind) -> Problem:
 def solve_task(task: Task) -> dict:
     """Every budget of a task; an exception at a budget becomes a ``failed`` row, never a lost task."""
     rows = solve_eps_grid(task.problem, task.eps)
-    return {"task": task.id, "rows": rows, "failed": "error" in rows["method"]}
+    failed = "error" in rows["method"]
+    if task.error:
+        columns, raised = error_columns(task.problem, task.eps)
+        rows.update(columns)
+        if raised:  # the next run retries the task
+            rows["message"] = [f"{m}; robust error: {raised}".lstrip("; ") for m in rows["message"]]
+        failed = failed or bool(raised)
+    return {"task": task.id, "rows": rows, "failed": failed}
 
 
 def solve_eps_grid(problem: Problem, eps: np.ndarray) -> dict:
@@ -180,7 +198,8 @@ def _run_local(todo, workers, scheduler, emit) -> dict:
 
     pending, reasons = {t.id: t for t in todo}, {}
     for _ in range(POOL_RESTARTS + 1):
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=_process_context())
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=_process_context(),
+                                   initializer=die_with_parent)
         broken = False
         try:
             futures = {pool.submit(solve_task, t): t for t in pending.values()}
@@ -212,9 +231,12 @@ def _process_context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
+    # The forkserver outlives a killed driver unless told otherwise: engine.batch.worker, imported first in it,
+    # makes it (and so every worker, which dies with the forkserver) die with this process (TRADEOFF_BATCH_PARENT).
+    os.environ[PARENT_VARIABLE] = str(os.getpid())
     # engine.solvers.reference imports cvxpy (about 2 s): once in the server, not once per worker
-    context.set_forkserver_preload(["engine.batch.run", "engine.analyses.worst_case", "engine.solvers.chain",
-                                      "engine.solvers.reference"])
+    context.set_forkserver_preload(["engine.batch.worker", "engine.batch.run", "engine.analyses.worst_case",
+                                    "engine.solvers.chain", "engine.solvers.reference"])
     return context
 
 
@@ -282,10 +304,23 @@ def run_batch(config, out, backend: str | None = None, workers: int | None = Non
     workers = default_workers() if workers is None else workers
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ProblemError(f"The number of workers must be a whole number >= 1; got {workers!r}.")
+    notes = []
+    if workers > max_workers():
+        notes.append(f"{workers:,} workers asked for; using {max_workers()}, at most {MAX_WORKERS_PER_CPU} per CPU "
+                     f"this process may use (more only add memory: each worker holds its own solver caches)")
+        workers = max_workers()
     tasks, listing = make_tasks(config)
-    store = PartStore(out)
-    store.write_json("config.json", {"batch_version": BATCH_VERSION, "config": config.spec})
-    finished = store.finished()
+    with PartStore(out) as store:  # refuses a folder with foreign files, or one another run is writing into
+        store.write_json("config.json", {"batch_version": BATCH_VERSION, "config": config.spec})
+        finished = store.finished({t.id: t.eps for t in tasks})
+        if store.damaged:
+            notes.append(f"{len(store.damaged)} damaged part(s) removed and solved again")
+        summary = _run_tasks(config, tasks, listing, store, finished, backend, workers, scheduler, format, progress)
+    return BatchSummary(**summary, seconds=time.perf_counter() - start, notes=tuple(notes))
+
+
+def _run_tasks(config, tasks, listing, store, finished, backend, workers, scheduler, format, progress) -> dict:
+    """Solve the unfinished tasks on the backend, write each part as it comes, then the table (the store is locked)."""
     todo = [t for t in tasks if t.id not in finished]
     frames, failed = {}, 0
 
@@ -309,28 +344,33 @@ def run_batch(config, out, backend: str | None = None, workers: int | None = Non
         bar.close()
         for thing in reversed(owned):
             thing.close()
-    table = _consolidate(store, tasks, listing, frames, config.units)
+    table = _consolidate(store, tasks, listing, frames, config.units, finished, config.error)
     path = store.write_table(table, format)
     statuses = {str(k): int(v) for k, v in table["status"].value_counts().items()}
     first = next(iter(reasons.values()), "")
-    return BatchSummary(
+    return dict(
         tasks=len(tasks), done=len(frames) - failed, skipped=len(tasks) - len(todo), failed=failed,
-        unfinished=len(reasons), rows=len(table), statuses=statuses, seconds=time.perf_counter() - start,
+        unfinished=len(reasons), rows=len(table), statuses=statuses,
         table=str(path), backend=backend, workers=None if backend == "dask" and scheduler is not None else workers,
         units=config.units, reason=first,
     )
 
 
-def _consolidate(store, tasks, listing, frames, units):
-    """The tidy table: one row per (problem, kind, kappa, eps), in config order."""
+def _consolidate(store, tasks, listing, frames, units, finished=None, error: bool = False):
+    """The tidy table: one row per (problem, kind, kappa, eps), in config order (``finished``: parts already read;
+    ``error``: the config asks for the robust-error columns)."""
     import pandas as pd
     import pyarrow as pa
 
-    from engine.batch.store import PART_SCHEMA
+    from engine.batch.store import ERROR_SCHEMA, PART_SCHEMA
     from engine.core.information import to_units
 
-    stored = store.read([t.id for t in tasks if t.id not in frames]).to_pandas()
-    fresh = [pa.Table.from_pydict({"task": [tid] * len(rows["eps"]), **rows}, schema=PART_SCHEMA).to_pandas()
+    schema = ERROR_SCHEMA if error else PART_SCHEMA
+    finished = finished or {}
+    kept = [finished[t.id] for t in tasks if t.id not in frames and t.id in finished]
+    rest = store.read([t.id for t in tasks if t.id not in frames and t.id not in finished], schema)
+    stored = pa.concat_tables([*kept, rest]).to_pandas() if kept else rest.to_pandas()
+    fresh = [pa.Table.from_pydict({"task": [tid] * len(rows["eps"]), **rows}, schema=schema).to_pandas()
              for tid, rows in frames.items()]
     rows = pd.concat([stored, *fresh], ignore_index=True)
     table = pd.DataFrame(listing).merge(rows, on="task", how="inner")
@@ -342,7 +382,7 @@ def _consolidate(store, tasks, listing, frames, units):
     # each listing row (problem, kind, kappa) is distinct and names one task; each task has one part (or fresh
     # rows) with one row per budget. A duplicate would be a bug here, never something to paper over.
     assert not table.duplicated(KEY).any(), "the batch table has two rows with the same (problem, kind, kappa, eps)"
-    return table[list(COLUMNS)].reset_index(drop=True)
+    return table[list(table_columns(COLUMNS, error))].reset_index(drop=True)
 
 
 def _progress(total: int, initial: int, enabled: bool):
@@ -351,6 +391,14 @@ def _progress(total: int, initial: int, enabled: bool):
 
     return tqdm(total=total, initial=initial, unit="task", desc="batch", file=sys.stderr, disable=not enabled,
                 dynamic_ncols=True, smoothing=0.1)
+
+
+MAX_WORKERS_PER_CPU = 2  # more local workers than this per CPU only add memory and switching: capped, and said
+
+
+def max_workers() -> int:
+    """The most local workers a run starts: MAX_WORKERS_PER_CPU per CPU this process may use."""
+    return MAX_WORKERS_PER_CPU * default_workers()
 
 
 def default_workers() -> int:
@@ -367,6 +415,6 @@ def load_table(path):
 
     path = Path(path)
     if path.suffix == ".csv":
-        return pd.read_csv(path, keep_default_na=False,
-                           na_values={c: [""] for c in ("kappa", "h_star", "lower", "upper", "gap")})
+        numbers = ("kappa", "h_star", "lower", "upper", "gap", *ERROR_COLUMNS[:3])
+        return pd.read_csv(path, keep_default_na=False, na_values={c: [""] for c in numbers})
     return pd.read_parquet(path)

@@ -7,10 +7,11 @@ import argparse
 import numpy as np
 
 from engine.core.budgets import parse_budgets
-from engine.core.checks import check_eps
+from engine.core.checks import check_eps, check_real
 from engine.core.information import to_units
 from engine.core.metrics import metric_or_file
 from engine.core.problem import Problem
+from engine.errors import ProblemError
 from engine.io.presets import load_preset
 
 
@@ -50,6 +51,14 @@ def load_problem(args) -> Problem:
 def parse_eps(text: str) -> float:
     """A single non-negative budget."""
     return check_eps(text, "--eps")
+
+
+def parse_whole(text, what: str, least: int = 0) -> int:
+    """A whole number >= ``least`` (a seed, a count that may be 0), or a sentence naming the option."""
+    x = check_real(text, what)
+    if x != int(x) or x < least:
+        raise ProblemError(f"{what} must be a whole number >= {least}; got {text!r}.")
+    return int(x)
 
 
 def parse_range(text: str, what: str) -> np.ndarray:

@@ -1,5 +1,5 @@
-"""Shared figures (ui/figcache.py), read-only grids (ui/compute.py) and the Explore pages' lazy boxes and handout
-button: what makes a first load and a move cheap must not change what a student sees."""
+"""Shared figures (ui/figcache.py), in the page's style and in the hall's, and the Explore pages' lazy boxes and
+handout button: what makes a first load and a move cheap must not change what a student sees."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 import plotly.io as pio
 import plotly.tools
 import pytest
@@ -16,7 +15,6 @@ import engine
 from figures.tables import table_heatmap
 from figures.tradeoff import clean_robust_bars
 from ui import figcache
-from ui.compute import _read_only
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "views"))
@@ -77,20 +75,34 @@ def test_the_store_is_bounded(case, monkeypatch):
     assert figcache.stats()["figures"] == 3
 
 
-def test_cached_grids_refuse_writes(case):
-    _, w = case
-    shared = _read_only({0.5: (w, [np.zeros(2)])})
-    with pytest.raises(ValueError, match="read-only"):
-        shared[0.5][0].nu[0, 0] = 1.0
-    with pytest.raises(ValueError, match="read-only"):
-        shared[0.5][1][0][0] = 1.0
+@pytest.mark.parametrize("theme", ["projector", "dark"])
+def test_lecture_mode_gets_the_hall_style_of_a_shared_figure_and_the_page_keeps_its_own(case, theme):
+    from figures.style import for_hall
+
+    p, w = case
+    figcache.clear()
+    page = figcache.shared(table_heatmap, w.nu, p.positions, p.labels, "nu", "nu*")
+    before = json.dumps(page.to_dict(), sort_keys=True)
+    hall = figcache.for_hall_shared(page, theme, 540)
+    expected = for_hall(table_heatmap(w.nu, p.positions, p.labels, "nu", "nu*"), theme, 540)
+    assert hall.to_dict() == json.loads(pio.to_json(expected, validate=False))
+    assert hall.to_dict()["layout"]["meta"] == {"hall": theme} and hall.to_dict()["layout"]["height"] == 540
+    assert json.dumps(page.to_dict(), sort_keys=True) == before  # the shared page figure is untouched
+    assert figcache.for_hall_shared(page, theme, 540) is hall  # styled once for every session
+    assert figcache.for_hall_shared(page, theme, None) is not hall
+
+
+def test_a_figure_not_from_the_store_is_styled_in_place(case):
+    p, w = case
+    fig = table_heatmap(w.nu, p.positions, p.labels, "nu", "nu*")
+    assert figcache.for_hall_shared(fig, "projector") is fig and fig.layout.meta == {"hall": "projector"}
 
 
 def test_explore_pages_send_the_code_and_the_animation_only_when_opened():
     from pagekit import WORST_CASE, open_page
 
     at = open_page(WORST_CASE)
-    assert not at.code and len(at.get("plotly_chart")) == 5
+    assert not at.code and len(at.get("plotly_chart")) == 6
     assert [b for b in at.get("download_button") if b.proto.label == "Download as a standalone page"]
     at.session_state["reproduce"] = True
     at.run()
