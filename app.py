@@ -1,4 +1,4 @@
-"""Tradeoff Lab: page configuration and navigation. Everything else lives in pages/, ui/, figures/, engine/."""
+"""Tradeoff Lab: page configuration and navigation. Everything else lives in views/, ui/, figures/, engine/."""
 
 import logging
 
@@ -8,10 +8,9 @@ from ui.boot import load_modules
 
 load_modules()  # before any page: sessions starting together must not import the app's modules concurrently
 
-from ui.state import apply_lecture_style, lecture_mode  # noqa: E402
+from ui import frame  # noqa: E402
 
 st.set_page_config(page_title="Tradeoff Lab", page_icon=":material/balance:", layout="wide")
-apply_lecture_style()
 pages = {
     "Tradeoff Lab": [st.Page("views/overview.py", title="Overview", icon=":material/home:", default=True)],
     "Explore": [
@@ -34,10 +33,14 @@ pages = {
                 url_path="concentration-of-measure"),
     ],
 }
-page = st.navigation(pages, position="top" if lecture_mode() else "sidebar")
+page = frame.start(pages)  # the tab title names the page; the link is read; lecture mode's look
 try:
     page.run()
+except frame.PageStopped:
+    pass  # the page said why it stopped (a bad table, bad scores): the link and navigation below still follow
 except Exception as error:  # noqa: BLE001 - the page's own sentence instead of a traceback; the log keeps it
     logging.getLogger("tradeoff_lab").exception("page %s failed", page.url_path or "overview")
     st.error(f"This page met a problem it did not expect ({type(error).__name__}). Your table and settings are "
              f"kept: change a setting, or reload the page. The details are in the server's log.")
+finally:
+    frame.finish()  # the link, and the navigation and share buttons that carry it (also after st.stop)

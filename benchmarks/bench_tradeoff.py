@@ -1,6 +1,8 @@
 """Figure 2's grid: engine.tradeoff_grid next to the naive way, in one run (medians and ratios).
 
-    python benchmarks/bench_tradeoff.py [--quick]
+    python benchmarks/bench_tradeoff.py [--quick] [--polish]
+
+``--polish`` times only Figure 2 41x41 without and with the rules' polish (issue 13), in one run.
 
 Problem: the figure2 preset (5 x 5, squared cost, expected kind), eps_rule = eps_attack = N points on [0, 2].
 
@@ -31,7 +33,7 @@ from dense_lp import dense_rule_loss  # noqa: E402
 import engine  # noqa: E402
 from engine.analyses.tradeoff import tradeoff_grid  # noqa: E402
 from engine.core.moves import allowed_moves  # noqa: E402
-from engine.solvers.chain import clear_cache  # noqa: E402
+from engine.solvers.chain import clear_cache, polish_override  # noqa: E402
 from engine.solvers.reference import plan_program, rule_program  # noqa: E402
 
 
@@ -68,9 +70,38 @@ def naive(problem, eps: np.ndarray):
     return loss, np.array(h_star)
 
 
+def polish_cost(problem, repeats: int) -> None:
+    """Figure 2 41 x 41 cold, without and with the polish of the rules (issue 13), interleaved in one run."""
+    eps = np.linspace(0.0, 2.0, 41)
+    times = {False: [], True: []}
+    grids = {}
+    for _ in range(repeats):
+        for polishing in (False, True):
+            with polish_override(polishing):
+                clear_cache()
+                t = time.perf_counter()
+                grids[polishing] = tradeoff_grid(problem, eps, eps)
+                times[polishing].append(time.perf_counter() - t)
+    before, after = statistics.median(times[False]), statistics.median(times[True])
+    g = grids[True]
+    print("### Figure 2 41x41 (figure2 preset, cold cache): the rules' polish (issue 13)\n")
+    print("| | median (s) | max rule_error (nats) | entries verified | max change of an entry (nats) |")
+    print("|---|---|---|---|---|")
+    print(f"| before (solver's rules) | {before:.3f} | - | - | - |")
+    print(f"| after (polished, proven) | {after:.3f} | {np.max(g.rule_error):.1e} | "
+          f"{int(np.sum(g.loss_status == 'verified'))}/{g.loss.size} | "
+          f"{np.max(np.abs(g.loss - grids[False].loss)):.1e} |")
+    print(f"\nmedians of {repeats} runs each, interleaved; target 41x41 <= 0.5 s: "
+          f"{'met' if after <= 0.5 else 'MISSED'}.\n")
+
+
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     problem = engine.load_preset("figure2")
+    if "--polish" in argv:
+        ours(problem, np.linspace(0, 2, 3))
+        polish_cost(problem, 3 if quick else 9)
+        return 0
     ours(problem, np.linspace(0, 2, 3))  # warm the process (imports, first solves)
     rows = []
     for size, naive_repeats in ((21, 1 if quick else 3), (41, 1)):

@@ -12,12 +12,11 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from figures.style import colour, layout
+from figures.style import LEGEND_BELOW, colour, layout
 
 NATURAL_COLOUR, ROBUST_COLOUR, FRONTIER_COLOUR, BOUND_COLOUR = colour(0), colour(1), colour(2), colour(5)
 AXIS = [-0.02, 1.02]  # accuracies, fixed so that moving a slider never rescales the picture
 BOUND_LINE = {"color": BOUND_COLOUR, "dash": "dash", "width": 2}
-LEGEND_BELOW = {"orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.2, "yanchor": "top"}
 
 
 def _vline(x: float, text: str, line: dict) -> tuple[dict, dict]:
@@ -64,8 +63,8 @@ def accuracy_against_eps(curves, eps_now: float, now: dict, simulated: dict | No
                                      name="bound p/(1-p) delta for the natural rule's delta",
                                      hovertemplate="Tsipras et al. bound=%{y:.4f}<extra></extra>"))
     return go.Figure(traces, layout=layout(
-        "Accuracy under an l_inf attack of radius eps", "attack radius eps (l_inf, stronger attack ->)",
-        "accuracy (fraction correct)", shapes=shapes, annotations=notes, legend=LEGEND_BELOW,
+        "Accuracy under an l_inf attack", "attack radius eps (l_inf, stronger attack ->)",
+        "accuracy", shapes=shapes, annotations=notes, legend=LEGEND_BELOW,
         xaxis={"range": [float(eps[0]), float(eps[-1])]}, yaxis={"range": AXIS}))
 
 
@@ -104,7 +103,7 @@ def frontier_figure(frontier, natural, robust) -> go.Figure:
                       "showarrow": False, "text": "The bound needs eps >= 2 eta and 1/2 <= p < 1."})
     return go.Figure(traces, layout=layout(
         f"Standard versus adversarial accuracy at eps = {frontier.eps:.3g}", "standard accuracy (eps = 0) ->",
-        f"adversarial accuracy (eps = {frontier.eps:.3g}) ^", annotations=notes, legend=LEGEND_BELOW,
+        f"adversarial accuracy (eps = {frontier.eps:.3g})", annotations=notes, legend=LEGEND_BELOW,
         xaxis={"range": [left, AXIS[1]]}, yaxis={"range": AXIS}))
 
 

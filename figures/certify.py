@@ -49,8 +49,8 @@ def radius_against_noise(curves: dict, sigma_now: float, now: dict) -> go.Figure
     finite = finite[np.isfinite(finite)]
     top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     return go.Figure(traces, layout=layout(
-        "Certified radius for the same scores", "noise scale sigma (more noise ->)",
-        "certified radius (input units, larger is more robust)", legend={"x": 0.01, "y": 0.99},
+        "Certified radius (larger: more robust)", "noise scale sigma (more noise ->)",
+        "certified radius (input units)",
         xaxis={"range": [0.0, float(sigma[-1]) * 1.02]}, yaxis={"range": [0.0, top * 1.08]}))
 
 
@@ -129,7 +129,7 @@ def toy_figure(classifier, certificate, exact_radius, extent: float, title: str)
                           "certified radius=%{customdata[1]:.4f}<br>radius at exact p_A=%{customdata[2]:.4f}<br>"
                           f"votes=%{{customdata[3]:.0f}} of {certificate.n}<extra>{name}</extra>"))
     return go.Figure(traces, layout=layout(
-        title, "x1", "x2", height=560, shapes=shapes, legend={"orientation": "h", "x": 0.0, "y": -0.12},
+        title, "x1", "x2", height=560, shapes=shapes,
         plot_bgcolor=REGION_TINTS[0],
         xaxis={"range": [lo, hi], "constrain": "domain"},
         yaxis={"range": [lo, hi], "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"}))

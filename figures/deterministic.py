@@ -6,37 +6,43 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.core.information import to_units
-from figures.style import H_STAR_STYLE, colour, hline, layout
+from figures.style import H_STAR_STYLE, colour, layout
+from figures.words import SHORT, labelled
 
 
 def alpha_curve(alphas, values, stochastic: float, pure_maximin: float, units: str = "nats") -> go.Figure:
-    """H(Y|Z) against the mixing weight alpha, with h* (the stochastic optimum) and (21) marked."""
+    """H(Y|Z) against the mixing weight alpha, with h* (the stochastic optimum) and (21) as lines in the legend
+    (labels written on the plot overlapped the curve and were clipped at its edge)."""
     v = to_units(np.asarray(values, dtype=float), units)
     best = int(np.argmax(v))
+    a = np.asarray(alphas, dtype=float)
+    ends = [float(a[0]), float(a[-1])]
     traces = [
-        go.Scatter(x=alphas, y=v, mode="lines", name="H(Y|Z) of the mixed attack",
+        go.Scatter(x=a, y=v, mode="lines", name="H(Y|Z) of the mixed attack",
                    line={"color": colour(0), "width": 3},
                    hovertemplate="alpha=%{x:.3f}<br>H(Y|Z)=%{y:.4f}<extra></extra>"),
-        go.Scatter(x=[alphas[0], alphas[-1]], y=[v[0], v[-1]], mode="markers", name="deterministic maps",
+        go.Scatter(x=ends, y=[to_units(stochastic, units)] * 2, mode="lines", name="h* (randomised) = (20)",
+                   line=H_STAR_STYLE, hoverinfo="skip"),
+        go.Scatter(x=ends, y=[to_units(pure_maximin, units)] * 2, mode="lines", name=labelled(21),
+                   line={"color": colour(5), "dash": "dash", "width": 3}, hoverinfo="skip"),
+        go.Scatter(x=ends, y=[v[0], v[-1]], mode="markers", name="the two fixed maps",
                    marker={"color": colour(5), "size": 12, "symbol": "square"}),
-        go.Scatter(x=[alphas[best]], y=[v[best]], mode="markers", name="best mixture",
+        go.Scatter(x=[a[best]], y=[v[best]], mode="markers", name="best mixture",
                    marker={"color": colour(2), "size": 13, "symbol": "star"}),
     ]
-    lines = [hline(to_units(stochastic, units), "h* (stochastic, = (20))", H_STAR_STYLE, top=False, left=False),
-             hline(to_units(pure_maximin, units), "(21) pure attacker playing first",
-                   {"color": colour(5), "dash": "dash"}, left=False)]
+    top = max(float(v.max()), to_units(stochastic, units))
     return go.Figure(traces, layout=layout("Randomising beats any fixed map", "alpha (probability of the first map)",
-                                           f"H(Y | Z) [{units}]", shapes=[s for s, _ in lines],
-                                           annotations=[a for _, a in lines]))
+                                           f"H(Y | Z) [{units}]", yaxis={"range": [0, top * 1.12 + 1e-9]}))
 
 
 def values_bars(gap, units: str = "nats") -> go.Figure:
-    """The three values of Sec. V-A side by side."""
-    names = ["stochastic h*", "(20) pure, plays second", "(21) pure, plays first"]
+    """The three values of Sec. V-A side by side, each equation number with its words."""
+    names = ["h*: the attacker<br>randomises", f"(20): {SHORT[20]}", f"(21): {SHORT[21]}"]
+    names = [n.replace(", fixed", ",<br>fixed") for n in names]
     values = to_units(np.array(gap.value), units)
     return go.Figure(go.Bar(x=names, y=values, marker_color=[colour(0), colour(2), colour(5)],
-                            text=[f"{v:.4f}" for v in values], textposition="outside"),
-                     layout=layout("Order of play matters only for a pure attacker", "", f"value [{units}]", height=340,
+                            text=[f"{v:.4f}" for v in values], textposition="outside", cliponaxis=False),
+                     layout=layout("Order of play matters for a pure attacker", "", f"value [{units}]", height=380,
                                    yaxis={"range": [0, float(values.max()) * 1.25 + 1e-9]}))
 
 

@@ -25,6 +25,6 @@ def leakage_curve(curve, eps_now: float, units: str = "nats", closed_form=None) 
     k = int(np.argmin(np.abs(curve.eps - eps_now)))
     traces.append(go.Scatter(x=[curve.eps[k]], y=[leak[k]], mode="markers", name=f"eps = {curve.eps[k]:.3g}",
                              marker={"color": colour(5), "size": 14, "symbol": "diamond"}))
-    return go.Figure(traces, layout=layout("Privacy against distortion", "distortion budget eps (less utility ->)",
-                                           f"leakage I(Y; Z) [{units}] (less private ^)",
+    return go.Figure(traces, layout=layout("Leakage (lower: more private)",
+                                           "distortion budget eps (less utility ->)", f"leakage I(Y; Z) [{units}]",
                                            yaxis={"range": [0, max(float(leak.max()), 1e-6) * 1.1]}))

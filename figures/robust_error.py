@@ -77,7 +77,7 @@ def accuracy_figure2(g, accuracy: bool = True, rules=None, count: int = 6) -> go
     traces.append(go.Scatter(x=g.eps_attack, y=_as(g.clean, accuracy), mode="lines", name="clean Bayes rule",
                              line={**BAYES_STYLE, "width": 2.5},
                              hovertemplate=f"eps=%{{x:.3g}}<br>{word}=%{{y:.4f}}<extra></extra>"))
-    return go.Figure(traces, layout=layout(f"Each robust rule's {word} under attacks of growing size",
+    return go.Figure(traces, layout=layout(f"Each rule's {word}, growing attacks",
                                            "eps_attack (the attacker's budget)", f"{word} (probability)",
                                            yaxis={"range": [0.0, 1.0]}))
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
 
 from engine.core.information import to_units
 from figures.style import H_STAR_STYLE, SEQUENTIAL, colour, hline, layout
+
+CURVES, CURVE_RANGE = "Viridis", 0.8  # the budgets' colours: Viridis from its dark end up to before the pale yellow
 
 
 def _pick(values: np.ndarray, wanted, count: int = 6) -> list[int]:
@@ -15,38 +20,76 @@ def _pick(values: np.ndarray, wanted, count: int = 6) -> list[int]:
     return sorted(spread | {int(np.argmin(np.abs(values - w))) for w in wanted or ()})
 
 
-def figure2_left(grid, units: str = "nats", attacks=None) -> go.Figure:
-    """Left panel: loss against eps_rule, one curve per attack; each curve is lowest at eps_rule = eps_attack."""
+def curve_colour(value: float, lo: float, hi: float) -> str:
+    """A budget's colour: its place on a sequential, colour-blind-safe scale (dark: small eps, light: large), so
+    a curve keeps its colour whichever other curves are drawn."""
+    t = 0.0 if hi <= lo else (float(value) - lo) / (hi - lo)
+    return _sample(round(CURVE_RANGE * min(max(t, 0.0), 1.0), 6))
+
+
+@functools.lru_cache(maxsize=1024)
+def _sample(t: float) -> str:
+    """The scale's colour at t (plotly.colors.sample_colorscale parses the scale on every call: cached)."""
+    return plotly.colors.sample_colorscale(CURVES, [t])[0]
+
+
+def _emphasised(values: np.ndarray, highlight) -> set[int]:
+    """The grid indices of the curves the user asked for (the slider's eps first of all)."""
+    values = np.asarray(values, dtype=float)
+    return {int(np.argmin(np.abs(values - h))) for h in highlight or ()}
+
+
+def _curve(x, y, name: str, col: str, chosen: bool, hover: str) -> go.Scatter:
+    """A curve of the panels: chosen ones thick and opaque, the spread thin and faded behind them."""
+    return go.Scatter(x=x, y=y, mode="lines", name=name + (" (chosen)" if chosen else ""),
+                      opacity=1.0 if chosen else 0.5, line={"color": col, "width": 5 if chosen else 2},
+                      hovertemplate=hover)
+
+
+def figure2_left(grid, units: str = "nats", attacks=None, highlight=None) -> go.Figure:
+    """Left panel: loss against eps_rule, one curve per attack; each curve is lowest at eps_rule = eps_attack.
+
+    ``attacks``: extra attacks to draw beside an even spread; ``highlight``: the ones to emphasise (default:
+    ``attacks``). Colours follow eps_attack (curve_colour)."""
     loss = to_units(grid.loss, units)
+    highlight = attacks if highlight is None else highlight
+    lo, hi = float(np.min(grid.eps_attack)), float(np.max(grid.eps_attack))
+    emphasised = _emphasised(grid.eps_attack, highlight)
     traces = []
-    for k, i in enumerate(_pick(grid.eps_attack, attacks)):
-        traces.append(go.Scatter(
-            x=grid.eps_rule, y=loss[i], mode="lines", name=f"eps_attack = {grid.eps_attack[i]:.3g}",
-            line={"color": colour(k), "width": 2.5},
-            hovertemplate="eps_rule=%{x:.3g}<br>loss=%{y:.4f}<extra></extra>",
-        ))
+    for i in _pick(grid.eps_attack, attacks):
+        col, chosen = curve_colour(grid.eps_attack[i], lo, hi), i in emphasised
+        traces.append(_curve(grid.eps_rule, loss[i], f"eps_attack = {grid.eps_attack[i]:.3g}", col, chosen,
+                             "eps_rule=%{x:.3g}<br>loss=%{y:.4f}<extra></extra>"))
         j = int(np.argmin(np.abs(grid.eps_rule - grid.eps_attack[i])))
         traces.append(go.Scatter(x=[grid.eps_rule[j]], y=[loss[i, j]], mode="markers", showlegend=False,
-                                 marker={"color": colour(k), "size": 10, "symbol": "diamond"}, hoverinfo="skip"))
-    shape, note = hline(to_units(grid.h_y, units), "H(Y)", {"color": "#777777", "dash": "dash"})
-    return go.Figure(traces, layout=layout("Loss of each robust rule under fixed attacks",
-                                           "eps_rule (the rule's design budget)",
-                                           f"loss L(eps_attack, eps_rule) [{units}]",
-                                           shapes=[shape], annotations=[note]))
+                                 marker={"color": col, "size": 13 if chosen else 9, "symbol": "diamond"},
+                                 hoverinfo="skip"))
+    # H(Y)'s label in the right margin: beside the line, never under the curves
+    shape, note = hline(to_units(grid.h_y, units), "H(Y)", {"color": "#555555", "dash": "dash", "width": 2})
+    note.update({"x": 1.0, "xanchor": "left", "xshift": 6, "yanchor": "middle"})
+    return go.Figure(traces, layout=layout("Fig. 2 left: each rule, fixed attacks",
+                                           "eps_rule (the rule's design budget)", f"loss [{units}]",
+                                           shapes=[shape], annotations=[note],
+                                           margin={"l": 60, "r": 70, "t": 60, "b": 55}))
 
 
-def figure2_right(grid, units: str = "nats", rules=None) -> go.Figure:
-    """Right panel: loss against eps_attack, one curve per rule, with h*(eps_attack) dotted beneath."""
+def figure2_right(grid, units: str = "nats", rules=None, highlight=None) -> go.Figure:
+    """Right panel: loss against eps_attack, one curve per rule, with h*(eps_attack) dotted on top.
+
+    ``rules`` and ``highlight`` as in figure2_left; colours follow eps_rule."""
     loss = to_units(grid.loss, units)
-    traces = [go.Scatter(x=grid.eps_attack, y=loss[:, j], mode="lines", name=f"rule for eps = {grid.eps_rule[j]:.3g}",
-                         line={"color": colour(k), "width": 2.5},
-                         hovertemplate="eps_attack=%{x:.3g}<br>loss=%{y:.4f}<extra></extra>")
-              for k, j in enumerate(_pick(grid.eps_rule, rules))]
+    highlight = rules if highlight is None else highlight
+    lo, hi = float(np.min(grid.eps_rule)), float(np.max(grid.eps_rule))
+    emphasised = _emphasised(grid.eps_rule, highlight)
+    traces = [_curve(grid.eps_attack, loss[:, j], f"rule for eps = {grid.eps_rule[j]:.3g}",
+                     curve_colour(grid.eps_rule[j], lo, hi), j in emphasised,
+                     "eps_attack=%{x:.3g}<br>loss=%{y:.4f}<extra></extra>")
+              for j in _pick(grid.eps_rule, rules)]
     traces.append(go.Scatter(x=grid.eps_attack, y=to_units(grid.h_star, units), mode="lines", name="h*(eps_attack)",
                              line=H_STAR_STYLE, hovertemplate="eps=%{x:.3g}<br>h*=%{y:.4f}<extra></extra>"))
     finite = loss[np.isfinite(loss)]
     top = float(finite.max()) if finite.size else 1.0
-    return go.Figure(traces, layout=layout("Each rule under attacks of growing size",
+    return go.Figure(traces, layout=layout("Fig. 2 right: each rule, growing attacks",
                                            "eps_attack (the attacker's budget)", f"loss [{units}]",
                                            yaxis={"range": [0, top * 1.05]}))
 
@@ -65,8 +108,8 @@ def loss_heatmap(grid, units: str = "nats") -> go.Figure:
 
 
 def clean_robust_bars(cvr, units: str = "nats") -> go.Figure:
-    """Sec. V-B: (1) H_mu(Y|X) <= (2) L(mu, q*) <= (3) h*."""
-    names = ["(1) clean optimum", "(2) robust rule, clean", "(3) robust rule, attacked"]
+    """Sec. V-B: H_mu(Y|X) <= L(mu, q*) <= h* (no numbers on the bars: the paper's (3) is another thing)."""
+    names = ["clean optimum H(Y|X)", "robust rule, clean data", "robust rule, attacked (h*)"]
     values = to_units(np.array(cvr.value), units)
     return go.Figure(go.Bar(x=names, y=values, marker_color=[colour(0), colour(1), colour(5)],
                             text=[f"{v:.4f}" for v in values], textposition="outside"),

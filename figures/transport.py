@@ -1,13 +1,35 @@
-"""Where each label's mass moves: the transport plan as a Sankey diagram (clean x -> perturbed x')."""
+"""Where each label's mass moves: the transport plan as a Sankey diagram (clean x -> perturbed x'), or, with
+more feature values than a Sankey can show without a tangle, as a matrix of the mass moved from x to x'."""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-from figures.style import colour, distinct_names, layout, plain
+from figures.style import INK, SEQUENTIAL, colour, distinct_names, layout, plain
 
 SHOWN_MASS = 1e-6
+SANKEY_LIMIT = 8  # feature values; beyond, links cross in a tangle (12 points did)
+
+
+def transport_figure(plan, positions, labels) -> go.Figure:
+    """The plan as a Sankey (up to SANKEY_LIMIT feature values) or as a moved-mass matrix (more)."""
+    if np.asarray(plan).shape[0] <= SANKEY_LIMIT:
+        return transport_sankey(plan, positions, labels)
+    return moved_mass(plan, positions)
+
+
+def moved_mass(plan, positions, title: str = "Mass moved from x to x' (all labels; staying put left out)"):
+    """sum over labels of plan[x, y, x', y']: who sends mass where, the diagonal (mass that stays) blank."""
+    g = np.asarray(plan, dtype=float)
+    moved = g.sum(axis=(1, 3))
+    np.fill_diagonal(moved, np.nan)
+    rows = distinct_names(positions, 6)
+    return go.Figure(go.Heatmap(
+        z=moved, x=rows, y=rows, colorscale=SEQUENTIAL, zmin=0.0, colorbar={"title": {"text": "mass"}},
+        hovertemplate="from x=%{y} to x'=%{x}<br>mass=%{z:.4f}<extra></extra>",
+    ), layout=layout(title, "to x'", "from x", height=max(360, 80 + 30 * len(rows)),
+                     xaxis={"type": "category"}, yaxis={"type": "category", "autorange": "reversed"}))
 
 
 def transport_sankey(plan, positions, labels, title: str = "Where each label's mass moves") -> go.Figure:
@@ -27,6 +49,7 @@ def transport_sankey(plan, positions, labels, title: str = "Where each label's m
         hover.append(f"label {labels[y]}: {rows[x]} -> {rows[x2]}{change}, mass {g[x, y, x2, y2]:.4f}")
     sankey = go.Sankey(
         arrangement="fixed",
+        textfont={"color": INK, "size": 14},  # dark labels (white ones vanished on the light page)
         node={"label": names + [f"x' = {r}" for r in rows], "pad": 8, "thickness": 14,
               "x": [0.02] * n + [0.98] * n, "y": list(np.linspace(0.02, 0.98, n)) * 2, "color": "#bbbbbb"},
         link={"source": source, "target": target, "value": value, "color": [c + "99" for c in colours],

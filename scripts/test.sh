@@ -5,7 +5,7 @@
 #     PYTEST_WORKERS=0 bash scripts/test.sh   # run in one process (default: 2 pytest-xdist workers)
 #
 # Creates .venv if it is missing (with $PYTHON, default python3, which must be 3.11 or newer), installs
-# requirements-test.txt into it, then runs `ruff check .`, `lint-imports` (the layers), `hadolint` and the whole pytest
+# requirements-test.lock into it (requirements-test.txt locked with hashes: scripts/lock.sh), then runs `ruff check .`, `lint-imports` (the layers), `hadolint` and the whole pytest
 # suite. Works from any
 # directory; stops at the first failing step with a non-zero exit status.
 set -euo pipefail
@@ -23,8 +23,8 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 
-echo "== installing requirements-test.txt"
-.venv/bin/python -m pip install --quiet -r requirements-test.txt
+echo "== installing requirements-test.lock (hash-checked)"
+.venv/bin/python -m pip install --quiet --require-hashes -r requirements-test.lock
 
 # == browser tests: system Chromium =========================================================
 # tests/browser drive the app in Debian's chromium (Playwright's own browser download needs a host outside
@@ -38,6 +38,18 @@ if ! command -v chromium >/dev/null; then
   fi
   $SUDO apt-get update -qq >/dev/null
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+# The deployment tests (tests/test_deploy.py, tests/test_load.py) run scripts/serve.py, which puts Debian's haproxy in
+# front of the replicas; `haproxy -c` checks deploy/haproxy.cfg. Installed the same way when missing.
+if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then
+  echo "== installing haproxy (apt)"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "scripts/test.sh: haproxy is missing; install it (apt-get install haproxy) or run as root" >&2; exit 1; }
+    SUDO=sudo
+  fi
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
 fi
 # ===========================================================================================
 

@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
-APP_PATHS = ("app.py", ".streamlit", "engine", "data", "figures", "ui", "views")
+APP_PATHS = ("app.py", ".streamlit", "engine", "data", "figures", "ui", "views", "scripts/replica.py")
 
 
 def instructions() -> list[tuple[str, str]]:
@@ -52,17 +52,18 @@ def test_hadolint_is_clean():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_base_image_is_a_pinned_slim_python():
+def test_base_image_is_a_slim_python_pinned_by_tag_and_digest():
+    """A patch release of 3.11 or 3.12 (or later), and its digest: the tag alone may be moved to other bytes."""
     (base,) = args("FROM")
-    assert re.fullmatch(r"python:3\.(1[1-9])\.\d+-slim(-\w+)?", base), base
+    assert re.fullmatch(r"python:3\.(1[1-9])\.\d+-slim(-\w+)?@sha256:[0-9a-f]{64}", base), base
 
 
 def test_dependencies_are_installed_from_the_pinned_requirements():
     order = [word + " " + rest for word, rest in instructions()]
-    copy_requirements = order.index("COPY requirements.txt .")
+    copy_requirements = order.index("COPY requirements.lock .")
     install = next(i for i, line in enumerate(order) if line.startswith("RUN pip install"))
     assert copy_requirements < install
-    assert "--no-cache-dir -r requirements.txt" in order[install]
+    assert "--no-cache-dir --require-hashes -r requirements.lock" in order[install]
     lines = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
     pins = [line for line in lines if line]
     assert pins, "requirements.txt is empty"
@@ -125,7 +126,11 @@ def test_healthcheck_hits_streamlits_health_endpoint():
     assert "curl" not in check and "wget" not in check, "slim images have neither: use python"
 
 
-def test_exposes_8501_and_runs_streamlit():
+def test_exposes_8501_and_runs_a_warmed_replica():
     assert args("EXPOSE") == ["8501"]
     (cmd,) = args("CMD")
-    assert json.loads(cmd) == ["streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501"]
+    # scripts/replica.py is `streamlit run app.py` that warms the pages before its health check answers ok
+    assert json.loads(cmd) == ["python", "scripts/replica.py", "--server.address=0.0.0.0", "--server.port=8501"]
+    (check,) = args("HEALTHCHECK")
+    start = re.search(r"--start-period=(\d+)s", check)
+    assert start and int(start.group(1)) >= 120, "the start period must cover the warm-up"

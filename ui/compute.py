@@ -2,10 +2,16 @@
 are keyed by the problem's canonical hash (``Problem.key``) and the budgets, the Problem itself passed unhashed
 (leading underscore); the context pages' by their numbers. Sizes are bounded so memory stays flat.
 
-Pages precompute a whole eps grid once and index it, so a slider move is a dictionary lookup.
+Pages precompute a whole eps grid once and index it, so a slider move is a dictionary lookup. The caches are
+``st.cache_data``, bounded in entries and bytes (SIZE each, server.maxCacheDataSize together): each call unpickles
+its own copy, so no session can change another's results (figure2's worst-case grid, 41 results with their plans,
+is 76 kB and unpickles in about 0.4 ms).
 """
 
 from __future__ import annotations
+
+import threading
+from collections import OrderedDict
 
 import numpy as np
 import streamlit as st
@@ -24,80 +30,137 @@ from engine.context.tsipras import (
     rule_curves,
     simulate_accuracy,
 )
+from engine.core.information import to_units
 from engine.io.binning import from_samples
 from engine.io.samples import load_dataset, read_samples_csv
-from figures.animation import worst_case_animation
+from figures.animation import show_frame, worst_case_animation
 from figures.data import regions_figure
+from figures.style import for_hall
+from ui import budget
+from ui.figcache import freeze
 
 ENTRIES = 64
+# Each function's cache also holds at most this many pickled bytes (a worst-case grid of a 25x12 table is about
+# 17 MB); server.maxCacheDataSize (.streamlit/config.toml) bounds them all together.
+SIZE = "96MB"
+_SOLVED_LOCK = threading.Lock()
+_SOLVED: OrderedDict = OrderedDict()  # (problem key, budgets) some session has solved in this process
+_SOLVED_ENTRIES = 256
 
 
 def warm_saddles(problem: engine.Problem, budgets, label: str) -> None:
     """Solve the saddle point at each budget (engine.solvers.chain caches them) with a progress bar, once a session.
 
     The cached calls below then only assemble results. On a problem this session has seen, nothing is drawn, so
-    a slider move shows no bar (and pays no cost: every solve is a cache hit)."""
+    a slider move shows no bar (and pays no cost: every solve is a cache hit). Nor on a problem another session of
+    this process has solved already (a warmed replica's presets: no bar of 41 steps for every student)."""
     seen = st.session_state.setdefault("_warm_saddles", set())
     token = (problem.key, tuple(budgets))
     if token in seen:
         return
+    with _SOLVED_LOCK:
+        if token in _SOLVED:
+            _SOLVED.move_to_end(token)
+            seen.add(token)
+            return
     bar = st.progress(0.0, text=label)
     for k, eps in enumerate(budgets):
-        engine.worst_case(problem, eps)
+        with budget.solving():  # charged to the session's CPU budget (ui.budget)
+            engine.worst_case(problem, eps)
+        # Also the point where Streamlit stops this run if its session ended or asked for a rerun: the rest of the
+        # grid is then left unsolved.
         bar.progress((k + 1) / len(budgets), text=f"{label} ({k + 1} of {len(budgets)} budgets)")
     bar.empty()
     seen.add(token)
+    with _SOLVED_LOCK:
+        _SOLVED[token] = True
+        while len(_SOLVED) > _SOLVED_ENTRIES:
+            _SOLVED.popitem(last=False)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def worst_cases(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]) -> dict:
     """worst_case and clean_vs_robust at every eps of the grid: {eps: (WorstCase, CleanVersusRobust)}."""
     return {e: (engine.worst_case(_problem, e), clean_vs_robust(_problem, e)) for e in eps_grid}
 
 
-@st.cache_resource(max_entries=ENTRIES, show_spinner=False)
-def animation(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...], eps_shown: tuple[float, ...]):
-    """The Play animation of nu* and q* over ``eps_shown`` (about 100 ms to build, and the same at every eps).
-
-    A resource cache: one shared figure, never modified after it is built (st.plotly_chart only reads it)."""
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+def mass_scale(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]) -> float:
+    """The top of the colour scale for mu and nu*: the largest mass of mu and of nu* at any eps of the grid, so
+    that one colour is one mass on every heatmap and at every slider position."""
     solved = worst_cases(key, _problem, eps_grid)
-    return worst_case_animation(eps_shown, [solved[e][0].nu for e in eps_shown], [solved[e][0].q for e in eps_shown],
-                                _problem.positions, _problem.labels)
+    return max(float(_problem.mu.max()), *(float(w.nu.max()) for w, _ in solved.values()))
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+def frame_caption(w, units: str) -> str:
+    """An animation frame's title: its eps, h* (an interval when not verified) and the certificate."""
+    lower, upper = to_units(w.certificate.lower, units), to_units(w.certificate.upper, units)
+    value = f"{lower:.4f} {units}" if w.status == "verified" else f"{lower:.4f} to {upper:.4f} {units}"
+    return f"eps = {w.eps:.3g}: h* = {value} ({w.status}: bounds within {to_units(w.certificate.gap, units):.0e})"
+
+
+def animation(problem: engine.Problem, eps_grid: tuple[float, ...], eps: float, units: str, hall=None):
+    """The Play animation of nu* and q* over the whole grid, starting on the page's eps.
+
+    Built once a session and problem (about 0.2 s: the frames and their titles; ``hall`` is the lecture theme,
+    styled once), then each rerun only moves its first frame to the page's eps (figures.animation.show_frame),
+    on the session's own copy: another session's eps never shows here."""
+    token = (problem.key, eps_grid, units, hall)
+    held = st.session_state.get("_animation")
+    if held is None or held[0] != token:
+        solved = worst_cases(problem.key, problem, eps_grid)
+        cases = [solved[e][0] for e in eps_grid]
+        nus, qs = [w.nu for w in cases], [w.q for w in cases]
+        captions = [frame_caption(w, units) for w in cases]
+        fig = worst_case_animation(eps_grid, nus, qs, problem.positions, problem.labels, captions,
+                                   zmax=mass_scale(problem.key, problem, eps_grid))
+        if hall is not None:
+            for_hall(fig, hall, height=max(900, 400 + 90 * problem.n))
+        held = (token, fig, nus, qs, captions)
+        st.session_state["_animation"] = held
+    _, fig, nus, qs, captions = held
+    return show_frame(fig, eps_grid.index(eps), nus, qs, captions)
+
+
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def robust_rules(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]) -> dict:
     """robust_rule at every eps of the grid (the same cached saddle solves as worst_cases)."""
     return {e: engine.robust_rule(_problem, e) for e in eps_grid}
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def grid(key: str, _problem: engine.Problem, eps_rule: tuple[float, ...], eps_attack: tuple[float, ...]):
     """Figure 2's TradeoffGrid."""
     return tradeoff_grid(_problem, eps_rule, eps_attack)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def errors(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]):
     """Robust accuracy over the grid (``engine.error_grid``): e* (one LP re-solved along the grid), and each robust
     rule of the grid, cross-entropy and 0-1, and the clean Bayes rule under each attack of it."""
     return engine.error_grid(_problem, eps_grid, eps_grid)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def privacy(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]):
     """The PrivacyCurve over the grid."""
     return privacy_curve(_problem, eps_grid)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
 def deterministic(key: str, _problem: engine.Problem, eps: float, alphas: tuple[float, ...]):
-    """deterministic_gap at eps and H(Y|Z) along the segment between the best map and its nearest rival."""
+    """deterministic_gap at eps and H(Y|Z) along the segment between the best map and its nearest rival; its exact
+    search (branch and bound, a certified solve per node) is charged to the session's solver budget (ui.budget)."""
+    with budget.solving():
+        return _deterministic(key, _problem, eps, alphas)
+
+
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+def _deterministic(key: str, _problem: engine.Problem, eps: float, alphas: tuple[float, ...]):
+    """The cached body of ``deterministic``."""
     gap = deterministic_gap(_problem, eps)
     saddle = engine.worst_case(_problem, eps)
     rival = rival_map(gap.best_map, saddle.mechanism)
-    return gap, np.asarray(map_segment(_problem, rival, gap.best_map, alphas)), rival
-
+    return (gap, np.asarray(map_segment(_problem, rival, gap.best_map, alphas)), rival)
 
 
 def closed_form_rate_distortion(problem: engine.Problem, eps) -> np.ndarray | None:
@@ -106,13 +169,13 @@ def closed_form_rate_distortion(problem: engine.Problem, eps) -> np.ndarray | No
 
 
 # -- the context pages ------------------------------------------------------------------------------------------
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def accuracy_curves(p: float, eta: float, d: int, eps_max: float, points: int):
     """Tsipras et al.: both rules' accuracy on ``points`` radii from 0 to eps_max, and the natural rule's bound."""
     return rule_curves(p, eta, d, eps_max, points)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def accuracy_at(p: float, eta: float, d: int, eps: float, samples: int, seed: int) -> tuple:
     """The frontier at eps, both rules, and the seeded simulator's estimates of both (``samples`` points each)."""
     rules = {"natural": natural_rule_accuracy(p, eta, d, eps), "robust": robust_rule_accuracy(p, eta, d, eps)}
@@ -121,19 +184,19 @@ def accuracy_at(p: float, eta: float, d: int, eps: float, samples: int, seed: in
     return accuracy_frontier(p, eta, d, eps), rules, simulated
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def noise_curves(p_a: float, p_b: float, sigmas: tuple[float, ...], delta: float) -> dict:
     """Smoothing's and PixelDP's radii for these scores on a grid of noise scales."""
     return radius_curves(p_a, p_b, np.asarray(sigmas), delta=delta)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def radii(p_a: float, p_b: float, sigma: float, delta: float):
     """Smoothing's radius and both PixelDP radii at this sigma."""
     return compare_radii(p_a, p_b, sigma, delta=delta)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def smoothing_toy(classifier, points: np.ndarray, sigma: float, samples: int, seed: int, n0: int, alpha: float):
     """CERTIFY at the points (Monte Carlo, seeded) and the smoothed radii at the exact p_A there."""
     certified = certify_smoothed(classifier, points, sigma, n0=n0, n=samples, alpha=alpha, seed=seed)
@@ -141,20 +204,20 @@ def smoothing_toy(classifier, points: np.ndarray, sigma: float, samples: int, se
 
 
 # concentration of measure (engine.context.concentration)
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def sphere_expansion(d: int, measure: float, points: int = 301):
     """The cap's expansion on ``points`` radii from 0 to engine's covering_radius (independent of the chosen delta)."""
     return concentration.cap_expansion_curve(d, measure, np.linspace(0.0, concentration.covering_radius(d, measure),
                                                                          points))
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def sphere_distances(measure: float, dims: tuple[int, ...]):
     """The average distance to the cap against the dimensions."""
     return concentration.cap_distance_curve(measure, dims)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def sphere_check(d: int, measure: float, delta: float, samples: int, seed: int) -> tuple:
     """The expansion at delta, the cap's average distance and the seeded Monte Carlo check of both."""
     return (concentration.cap_expansion(d, measure, delta), concentration.mean_distance_to_cap(d, measure),
@@ -162,38 +225,38 @@ def sphere_check(d: int, measure: float, delta: float, samples: int, seed: int) 
 
 
 # robust statistics (engine.context.robust_statistics, .high_dimensional, .tukey)
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def corruption(n: int, eps: float, shift: float, trim: float, repeats: int, seed: int):
     """The estimators under the bump and their worst placements (engine CorruptionStudy)."""
     return robust_statistics.corruption_study(n, eps, shift, trim=trim, repeats=repeats, seed=seed)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def shift_curves(n: int, eps: float, shifts: tuple[float, ...], trim: float, repeats: int, seed: int):
     """The errors against the bump's location (independent of the chosen location)."""
     return robust_statistics.shift_sweep(n, eps, shifts, trim=trim, repeats=repeats, seed=seed)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def breakdown_curves(n: int, eps_values: tuple[float, ...], trim: float, repeats: int, seed: int):
     """The sup errors against eps (independent of the chosen eps and bump)."""
     return robust_statistics.breakdown_curve(n, eps_values, trim=trim, repeats=repeats, seed=seed)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def dimension_curves(n: int, eps: float, dims: tuple[int, ...], repeats: int, seed: int):
     """The errors against the dimension, the bump at sigma sqrt(d), and the eps sqrt(d) fit."""
     return high_dimensional.dimension_sweep(n, eps, dims, repeats=repeats, seed=seed)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def plane(n: int, eps: float, shift: float, seed: int):
     """The Tukey median and exact depth regions of a corrupted sample in the plane."""
     return tukey.plane_study(n, eps, shift, seed=seed)
 
 
 # -- your data ------------------------------------------------------------------------------------------------
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def data_problem(source: str, upload: bytes | None, label: str, features, bins: int, cost: str, method: str,
                  drop: bool):
     """The binned problem of the 'Your data' page (a ProblemError sentence for bad input)."""
@@ -201,7 +264,7 @@ def data_problem(source: str, upload: bytes | None, label: str, features, bins: 
     return from_samples(samples, features=features, bins=bins, cost=cost, method=method, drop_bad_rows=drop)
 
 
-@st.cache_data(max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def data_columns(source: str, upload: bytes | None, label: str) -> tuple[str, ...]:
     """The feature columns of a data set or an uploaded file (for the feature pickers)."""
     return _samples(source, upload, label).columns
@@ -213,16 +276,26 @@ def _samples(source: str, upload: bytes | None, label: str):
     return load_dataset(source)
 
 
+def data_analysis(key: str, problem, eps_grid: tuple[float, ...], models: tuple[str, ...], rules_key: str,
+                  rules: dict):
+    """engine.data_limits on the whole grid, charged to the session's solver budget (ui.budget) when it solves."""
+    with budget.solving():
+        return _data_analysis(key, problem, eps_grid, models, rules_key, rules)
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
-def data_analysis(key: str, _problem, eps_grid: tuple[float, ...], models: tuple[str, ...], rules_key: str,
-                  _rules: dict):
-    """engine.data_limits on the whole grid (a resource cache: one shared result, never modified; its saddle
-    points hold every move's plan, too large to pickle on every rerun)."""
+def _data_analysis(key: str, _problem, eps_grid: tuple[float, ...], models: tuple[str, ...], rules_key: str,
+                   _rules: dict):
+    """The cached body of ``data_analysis``: a resource cache (one shared result, never modified; its saddle points
+    hold every move's plan, too large to pickle on every rerun), bounded by entries (16) and by the page's size
+    limit (views/your_data.py: PAGE_MOVES moves a problem)."""
     return data_limits(_problem, eps_grid, models=models, rules=_rules)
 
 
 @st.cache_resource(max_entries=ENTRIES, show_spinner=False)
 def data_regions(key: str, eps_grid: tuple[float, ...], model: str, title: str, rules_key: str, _limits, _binning):
     """The animated decision regions (one frame per budget: about as costly as every other figure of the page
-    together), built once per analysis and model; a resource cache: never modified after it is built."""
-    return regions_figure(_binning, eps_grid, [s.q for s in _limits.saddles], _limits.models[model].classifier, title)
+    together), built once per analysis and model; a resource cache, so frozen (ui.figcache.freeze): every session
+    reads the same JSON form and lecture mode styles a copy."""
+    return freeze(regions_figure(_binning, eps_grid, [s.q for s in _limits.saddles], _limits.models[model].classifier,
+                                 title))

@@ -1,6 +1,8 @@
 """The problem editor every Explore page shares: where the table comes from, the cost, the constraint set,
-the budget eps and the units. Every control that shapes a view is bound to the URL (its key is the query
-parameter), so a pasted link reproduces the view; a custom table travels as a scenario file instead.
+the budget eps and the units. The example and eps sit above the first chart (on a phone they stay on screen
+while the charts scroll past); the sidebar keeps the advanced options. Every control is in the link as a
+value (ui/state.py); a custom table cannot travel in a link, and the share bar says so next to Copy link and
+offers the scenario file instead.
 
 Bad input never loses work: the table editor keeps its edits, and the page shows the engine's sentence
 naming the bad cell or value instead of a result.
@@ -15,13 +17,12 @@ import pandas as pd
 import streamlit as st
 
 import engine
+from engine.core import limits
 from engine.core.moves import dense_size
 from engine.errors import ProblemError
-from engine.formats.cells import neutralise_cell
-from engine.formats.tables import read_mu_csv
-from engine.formats.text import MAX_BYTES
-from engine.io.scenario import problem_from_json, problem_to_json
-from ui import state
+from engine.io.scenario import problem_to_json
+from ui import budget, frame, state
+from ui.tables import custom_problem
 from ui.text import literal
 
 SOURCES = {"preset": "A named example", "random": "A random table", "custom": "My own table"}
@@ -29,10 +30,10 @@ METRICS = {"default": "as the example says", "abs": "|x - x'|", "squared": "(x -
            "custom": "my own matrix"}
 KINDS = {"default": "as the example says", "expected": "expected (average distortion <= eps)",
          "max": "max (every point moves <= eps)", "joint": "joint (labels may change, at price kappa)"}
-UPLOAD_LIMIT_TEXT = f"{MAX_BYTES // 1_000_000} MB"
+UNITS = {"nats": "nats", "bits": "bits"}
 # A page solves a whole grid of 41 budgets: at 8,000 moves one solve takes about 0.15 s here (benchmarks/),
 # so a cold page is ready in about 6 s. Larger problems belong to the command line and batch sweeps.
-INTERACTIVE_MOVES = 8_000
+INTERACTIVE_MOVES = limits.INTERACTIVE_MOVES
 
 
 @dataclass(frozen=True)
@@ -52,28 +53,37 @@ class Setup:
         return self.problem.key if self.problem is not None else ""
 
 
+def preset_names() -> dict[str, str]:
+    """Every example: name -> title."""
+    return {n: engine.preset_info(n).title for n in engine.preset_names()}
+
+
 def problem_editor(default_preset: str = "figure2", force_kind: str | None = None,
                    eps_help: str = "", require: bool = True) -> Setup:
-    """Draw the controls (in the sidebar; only eps in lecture mode) and build the problem.
+    """Draw the controls (example and eps above the charts, the rest in the sidebar; only the example and eps
+    in lecture mode) and build the problem.
 
     With ``require`` (every page's case) a table that cannot be solved shows the engine's sentence and stops the
     page there, every control kept; without it the Setup carries the sentence and no problem."""
     lecture = state.lecture_mode()
     box = st.sidebar
+    left, right = st.container(key="controls").columns([2, 3], vertical_alignment="bottom")
+    link = budget.link_error()  # a value no control offers: said, and nothing solved (ui.budget)
     source = state.choice(box, "Table", SOURCES, "source", "preset", lecture,
                           help="Where the joint law mu(x, y) comes from.")
     preset, base, error = None, None, None
     try:
         if source == "preset":
-            preset = state.choice(box, "Example", {n: engine.preset_info(n).title for n in engine.preset_names()},
-                                  "preset", default_preset, lecture)
+            preset = state.choice(left, "Example", preset_names(), "preset", default_preset, False)
             if not lecture:
                 box.caption(engine.preset_info(preset).description)
             base = engine.load_preset(preset)
         elif source == "random":
             base = _random_problem(box, lecture)
+            left.markdown(f"**A random table** ({base.n} feature values, {base.m} labels)")
         else:
-            base = _custom_problem(box)
+            left.markdown("**Your own table** (edit it below)" if not lecture else "**Your own table**")
+            base = custom_problem(box, lecture)
         st.session_state["last_base"] = base
     except ProblemError as err:
         error = str(err)
@@ -89,19 +99,35 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
         problem = None
     if problem is not None and dense_size(problem) > INTERACTIVE_MOVES:
         error, problem = too_large(problem), None  # said before any solving starts
+    if link is not None:
+        error, problem = link, None
     lo, hi, default = _eps_range(problem, preset)
     grid = state.eps_grid(lo, hi)
-    eps = state.eps_slider(lo, hi, default, grid, eps_help)
-    # The shown texts are what the URL carries (?units=bits), the same on every page (the overview's too).
-    units = state.choice(box, "Units", {"nats": "nats", "bits": "bits"}, "units", "nats", lecture, horizontal=True,
+    eps = state.eps_slider(lo, hi, default, grid, eps_help, box=right, scope=(source, preset))
+    units = state.choice(box, "Units", UNITS, "units", "nats", lecture, horizontal=True,
                          help="nats: natural logarithm; bits: logarithm base 2 (1 bit = ln 2 nats).")
-    if problem is not None and not lecture and source != "preset":
+    if source == "custom":
+        _custom_note(problem, lecture)
+    elif problem is not None and not lecture and source == "random":
         box.download_button("Download this scenario (JSON)", problem_to_json(problem), "scenario.json",
                             "application/json", help="Upload it later under 'My own table' to get this problem back.")
     if require and problem is None:
         st.error(literal(error))
-        st.stop()
+        frame.stop()
     return Setup(problem, error, eps, grid, units, preset if source == "preset" else None)
+
+
+def _custom_note(problem: engine.Problem | None, lecture: bool) -> None:
+    """Next to Copy link: a custom table is not in the link; its scenario file carries it."""
+    share = frame.share_box()
+    if share is None:
+        return
+    share.caption(":material/info: Your own table is not in the link (a link opens the starting table): share "
+                  "it as a scenario file.")
+    if problem is not None and not lecture:
+        share.download_button("Download the scenario (JSON)", problem_to_json(problem), "scenario.json",
+                              "application/json", key="scenario_download",
+                              help="Load it under 'My own table' (sidebar) to get this problem back.")
 
 
 def too_large(problem: engine.Problem) -> str:
@@ -130,13 +156,14 @@ def _apply_cost_and_kind(box, base: engine.Problem | None, lecture: bool, force_
                                  "joint: labels may change too.")
     changes = {}
     if metric == "custom" and base is not None:
-        changes["metric"] = _custom_metric(box, base)
+        changes["metric"] = _custom_metric(base, lecture)
     elif metric != "default":
         changes["metric"] = metric
     if kind != "default":
         changes["constraint"] = kind
     if changes.get("constraint", base.constraint if base is not None else "expected") == "joint":
         changes["label_cost"] = state.number(box, "Label-change price kappa", "kappa", 1.0, lecture, min_value=0.0,
+                                             max_value=budget.KAPPA_MAX,
                                              help="Higher kappa makes changing a label dearer: more robust.")
     if base is None:
         return None
@@ -155,78 +182,18 @@ def _random_problem(box, lecture: bool) -> engine.Problem:
                                       name=f"random n={n} m={m} alpha={alpha:g} seed={seed}")
 
 
-def _custom_problem(box) -> engine.Problem:
-    """An editable table (with upload, normalise and a scenario file); raises ProblemError with a sentence."""
-    if "custom_base" not in st.session_state:
-        st.session_state["custom_base"] = _frame(engine.load_preset("stochastic-vs-deterministic"))
-    upload = box.file_uploader(f"Load a CSV table or a scenario (JSON), at most {UPLOAD_LIMIT_TEXT}",
-                               type=["csv", "json"], key="upload",
-                               help="CSV: header x,<label 1>,...; one row per feature value: its position, then "
-                                    "the masses. JSON: a scenario file downloaded from this page.")
-    if upload is not None and st.session_state.get("upload_seen") != upload.file_id:
-        st.session_state["upload_seen"] = upload.file_id
-        _load_upload(upload)
-    st.markdown("**Your table mu(x, y)** (edit cells; add or delete rows at the bottom)")
-    edited = st.data_editor(st.session_state["custom_base"], num_rows="dynamic", key="custom_table",
-                            width="stretch", hide_index=True)
-    if st.button("Normalise (divide by the sum)", key="normalise"):
-        table = edited.drop(columns=["x"]).apply(pd.to_numeric, errors="coerce")
-        total = float(np.nansum(table.to_numpy()))
-        if total > 0:
-            st.session_state["custom_base"] = edited.assign(**{c: table[c] / total for c in table.columns})
-            st.session_state.pop("custom_table", None)
-            st.rerun()
-    return _problem_from_frame(edited, st.session_state.get("custom_metric_base"),
-                               st.session_state.get("custom_kind", "expected"))
-
-
-def _load_upload(upload) -> None:
-    """Read an uploaded CSV or scenario into the editor's base table (or say what is wrong)."""
-    data = upload.getvalue()
-    if len(data) > MAX_BYTES:
-        st.session_state["upload_error"] = f"The file is {len(data) / 1e6:.1f} MB; the limit is {UPLOAD_LIMIT_TEXT}."
-        return
-    try:
-        if upload.name.lower().endswith(".json"):
-            p = problem_from_json(data)
-            st.session_state["custom_metric_base"] = p.cost if p.metric == "custom" else p.metric
-            st.session_state["custom_kind"] = p.constraint
-        else:
-            positions, labels, mu = read_mu_csv(data)
-            p = engine.Problem.from_arrays(mu, positions, labels, normalise=False)
-        st.session_state["custom_base"] = _frame(p)
-        st.session_state.pop("custom_table", None)
-        st.session_state.pop("upload_error", None)
-    except ProblemError as err:
-        st.session_state["upload_error"] = f"{upload.name}: {err}"
-    if "upload_error" in st.session_state:
-        st.error(literal(st.session_state["upload_error"]))
-
-
-def _frame(p: engine.Problem) -> pd.DataFrame:
-    """The editor's table: a position column x, then one column per label."""
-    df = pd.DataFrame(p.mu, columns=list(p.labels))
-    df.insert(0, "x", list(p.positions))
-    return df
-
-
-def _problem_from_frame(df: pd.DataFrame, metric, kind: str) -> engine.Problem:
-    """Validate the edited table through the engine (its sentences name the bad cell)."""
-    df = df.dropna(how="all")
-    if df.empty:
-        raise ProblemError("The table is empty: add at least one row.")
-    return engine.Problem.from_arrays(df.drop(columns=["x"]).to_numpy(dtype=object), positions=df["x"].tolist(),
-                                      labels=[c for c in df.columns if c != "x"], metric=metric or "squared",
-                                      constraint=kind)
-
-
-def _custom_metric(box, base: engine.Problem) -> np.ndarray:
-    """An editable n-by-n cost matrix, starting from the current cost."""
+def _custom_metric(base: engine.Problem, lecture: bool) -> np.ndarray:
+    """An editable n-by-n cost matrix, starting from the current cost (in lecture mode: the last one edited,
+    not drawn)."""
+    key = f"metric_table_{base.n}"
+    if lecture:
+        return st.session_state.get(f"{key}_value", base.cost)
     st.markdown("**Your ground cost d(x, x')** (rows: from, columns: to; zero diagonal)")
     names = [f"{p:g}" for p in base.positions]
     start = pd.DataFrame(base.cost, index=names, columns=names)
-    edited = st.data_editor(start, key=f"metric_table_{base.n}", width="stretch")
-    return edited.to_numpy(dtype=object)
+    edited = st.data_editor(start, key=key, width="stretch").to_numpy(dtype=object)
+    st.session_state[f"{key}_value"] = edited
+    return edited
 
 
 def _eps_range(problem: engine.Problem | None, preset: str | None) -> tuple[float, float, float]:
@@ -241,15 +208,3 @@ def _eps_range(problem: engine.Problem | None, preset: str | None) -> tuple[floa
     top = float(f"{max(top, 1e-3):.2g}")
     st.session_state["last_eps_range"] = (0.0, top, float(f"{top / 4:.2g}"))
     return st.session_state["last_eps_range"]
-
-
-def download_table(label: str, df: pd.DataFrame, filename: str, key: str) -> None:
-    """A CSV download of a table (see safe_csv)."""
-    st.download_button(label, safe_csv(df), filename, "text/csv", key=key)
-
-
-def safe_csv(df: pd.DataFrame) -> str:
-    """The table as CSV with spreadsheet formulas neutralised: text cells and headers starting = + - @ get a
-    leading quote (engine.formats.cells.neutralise_cell), so a label like =HYPERLINK(...) opens as text."""
-    return df.map(neutralise_cell).rename(columns=lambda c: neutralise_cell(str(c))).to_csv(index=False)
-

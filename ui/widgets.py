@@ -1,4 +1,5 @@
-"""Small shared pieces: the certificate badge, figure display with downloads, 'Reproduce in Python'."""
+"""Small shared pieces: the certificate badge, figure display with downloads (none in lecture mode, where
+charts take the hall's sizes), 'Reproduce in Python' in the page's units."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import streamlit as st
 import engine
 from engine.core.information import to_units
 from figures.style import download_config
-from ui.editor import Setup, download_table
+from ui import state
+from ui.editor import Setup
+from ui.figcache import for_hall_shared
+from ui.handout import handout_button
+from ui.tables import download_table
 
 
 def _fixed(value: float, digits: int) -> str:
@@ -36,12 +41,13 @@ def bounded(certificate, status: str, units: str, digits: int = 4) -> str:
 
 
 def certificate_badge(certificate, status: str, units: str, scope: str = "") -> None:
-    """'verified, gap 3e-08 nats' in green, or 'approximate, gap ...' in orange, with the bounds on hover.
+    """'verified: bounds within 3.0e-08 nats' in green (the two bounds on the optimum agree that closely), or
+    'approximate: bounds within ...' in orange, with the bounds themselves on hover.
 
     ``scope`` says which of several certificates this one is (for a grid: the one with the largest gap)."""
     gap = to_units(certificate.gap, units)
     lower, upper = to_units(certificate.lower, units), to_units(certificate.upper, units)
-    text = f"{status}, gap {gap:.1e} {units}"
+    text = f"{status}: bounds within {gap:.1e} {units}"
     tip = (f"A feasible perturbation reaches {lower:.9f} {units} (lower bound); the robust rule never loses more "
            f"than {upper:.9f} {units} (upper bound). The true optimum lies between." + (f" {scope}" if scope else ""))
     if status == "verified":
@@ -50,23 +56,79 @@ def certificate_badge(certificate, status: str, units: str, scope: str = "") -> 
         st.badge(text, icon=":material/warning:", color="orange", help=tip)
 
 
-def show_figure(fig, name: str, alt: str, data: pd.DataFrame | None = None, key: str | None = None) -> None:
-    """A Plotly chart with SVG download at scale 2, alt text, and its data as CSV."""
-    st.plotly_chart(fig, config=download_config(name), alt=alt, key=key or f"chart_{name}")
-    if data is not None:
-        download_table(f"Download the data of '{name}' (CSV)", data, f"{name}.csv", key=f"csv_{key or name}")
+def headline(name: str = "headline"):
+    """A row of headline numbers: metrics side by side that wrap (two a row on a phone, not one a screen).
+    ``name`` (a key starting with 'headline') tells two rows of a page apart."""
+    return st.container(horizontal=True, key=name, gap="medium")
+
+
+def show_figure(fig, name: str, alt: str, data: pd.DataFrame | None = None, key: str | None = None,
+                main: bool = False, hall_height: int | None = None) -> None:
+    """A Plotly chart with SVG download at scale 2, alt text, and its data as CSV.
+
+    ``main``: the page's main chart (in a container keyed 'main_chart'; in lecture mode ``hall_height`` tall, so
+    that it fits a 1920 x 1080 screen with the page's headings). In lecture mode every chart takes the hall's
+    sizes and theme, and the downloads are hidden. The app's own template styles the chart (theme=None), so the
+    browser shows what the SVG download holds."""
+    lecture = state.lecture_mode()
+    if lecture:
+        fig = for_hall_shared(fig, state.theme(), hall_height if main else None)
+    config = {"displayModeBar": False} if lecture else download_config(name)
+    box = st.container(key="main_chart") if main else st.container()
+    box.plotly_chart(fig, config=config, alt=alt, key=key or f"chart_{name}", theme=None)
+    if data is not None and not lecture:
+        with box:
+            download_table(f"Download the data of '{name}' (CSV)", data, f"{name}.csv", key=f"csv_{key or name}")
+
+
+def in_units(expression: str, units: str) -> str:
+    """A Python expression for a value in nats, converted to the page's units (for the reproduce code)."""
+    return f"{expression} / math.log(2)" if units == "bits" else expression
+
+
+def rule_notes(grid, units: str) -> None:
+    """Under Figure 2: how many losses of rules are known only as intervals (their rules' entries are not proven to
+    1e-6 nats) and the sentence for every rule that is not unique."""
+    import numpy as np
+
+    from ui.text import literal
+
+    open_entries = grid.loss_status != "verified"
+    if open_entries.any():
+        with np.errstate(invalid="ignore"):
+            width = float(np.nanmax(np.where(open_entries, grid.loss_upper - grid.loss_lower, 0.0)))
+        st.warning(f"{int(open_entries.sum())} of the {open_entries.size} losses depend on rule entries the engine "
+                   f"could not prove to 1e-6 nats; each lies in an interval (widest: {to_units(width, units):.3g} "
+                   f"{units}; see the downloaded table's bounds).")
+    for note in dict.fromkeys(n for n in grid.notes if n):
+        st.info(literal(note))
 
 
 def reproduce(setup: Setup, python_call: str, cli: str) -> None:
-    """The engine call and the CLI command that give this page's numbers (``cli`` may use {source})."""
+    """The engine call and the CLI command that give this page's numbers (``cli`` may use {source}); the Python
+    code prints in the page's units (``python_call`` may use {u(...)}: see reproduce_lines)."""
     load, source = _load_lines(setup)
     units = " --units bits" if setup.units == "bits" else ""
-    reproduce_code(f"import engine\n{load}\n{python_call}", f"{cli.format(source=source)}{units} --json")
+    header = "import math\nimport engine" if setup.units == "bits" else "import engine"
+    command = f"{cli.format(source=source)}{units} --json"
+    if reproduce_code(f"{header}\n{load}\n{python_call}", command, lazy=True):
+        handout_button(setup, f"python -m engine {command}")
 
 
-def reproduce_code(python: str, cli: str) -> None:
-    """The same expander for a page without a Problem: whole Python code and the CLI arguments after the module."""
-    with st.expander("Reproduce in Python or from the command line"):
+def reproduce_code(python: str, cli: str, lazy: bool = False) -> bool:
+    """The same expander for a page without a Problem: whole Python code and the CLI arguments after the module
+    (not in lecture mode: nothing to edit or copy on a projector; then False is returned).
+
+    ``lazy`` (the Explore pages): the code is sent only once the box is opened (a rerun), so a first load does not
+    make the browser fetch and run the code highlighter (1.5 MB of JavaScript, about as long as drawing the charts:
+    benchmarks/bench_browser.py)."""
+    if state.lecture_mode():
+        return False
+    box = st.expander("Reproduce in Python or from the command line", key="reproduce" if lazy else None,
+                      on_change="rerun" if lazy else "ignore")
+    if lazy and not box.open:
+        return True
+    with box:
         st.code(python, language="python")
         st.code(f"python -m engine {cli}", language="bash")
 

@@ -7,10 +7,11 @@ import streamlit as st
 
 from engine.errors import ProblemError
 from figures.accuracy import accuracy_against_eps, describe_accuracy, describe_frontier, frontier_figure
-from ui import compute
+from ui import compute, frame
+from ui.figcache import shared
 from ui.state import lecture_mode, slider
 from ui.text import literal
-from ui.widgets import percent, reproduce_code, show_figure
+from ui.widgets import headline, percent, reproduce_code, show_figure
 
 EPS_MAX, EPS_STEP = 1.5, 0.01  # the slider and the curve: past eps = 1, where the robust rule fails too
 SIM_DRAWS, SIM_MIN, SIM_MAX = 250_000, 250, 20_000  # simulator: about SIM_DRAWS normals a rule, whatever d
@@ -19,12 +20,11 @@ SIM_SEED, SIM_TOLERANCE = 0, 4.0  # the check passes when the simulator is withi
 RULES = ("natural", "robust")
 
 
-st.title("Robustness vs accuracy")
-st.caption("Tsipras, Santurkar, Engstrom, Turner and Madry, 'Robustness May Be at Odds with Accuracy' (ICLR 2019): "
-           "in a simple model the accurate classifier is fragile and the robust one is less accurate, and no linear "
-           "rule is both.")
-st.latex(r"y \sim \mathrm{U}\{-1,+1\},\quad x_1 = \begin{cases} +y & \text{w.p. } p \\ -y & \text{w.p. } 1-p"
-         r"\end{cases},\quad x_2, \dots, x_{d+1} \overset{\text{iid}}{\sim} \mathcal N(\eta y, 1)")
+frame.header("Robustness vs accuracy",
+             "Tsipras, Santurkar, Engstrom, Turner and Madry, 'Robustness May Be at Odds with Accuracy' (ICLR 2019): "
+             "in a simple model the accurate classifier is fragile and the robust one is less accurate, and no "
+             "linear rule is both.")
+controls = st.container(key="controls")
 lecture = lecture_mode()
 box = st.sidebar
 p = slider(box, "Robust feature's reliability p", "p", 0.5, 0.99, 0.9, lecture, 0.01,
@@ -36,7 +36,7 @@ eta = slider(box, "Weak features' mean eta", "eta", 0.01, 1.0, 0.3, lecture, 0.0
 d = slider(box, "Number of weak features d", "d", 1, 1000, 100, lecture, 1,
            "More weak features: the natural rule is more accurate, Phi(eta sqrt(d)), but no more robust: an l_inf "
            "attacker shifts every feature by eps.")
-eps = slider(st if lecture else box, "Attack radius eps (l_inf)", EPS_KEY, 0.0, EPS_MAX, 0.6, False, EPS_STEP,
+eps = slider(controls, "Attack radius eps (l_inf)", EPS_KEY, 0.0, EPS_MAX, 0.6, False, EPS_STEP,
              "The attacker moves every feature by up to eps. Larger eps: a stronger attacker, lower adversarial "
              "accuracy for every rule.", "%.2f")
 try:
@@ -45,10 +45,11 @@ try:
     frontier, rules, simulated = compute.accuracy_at(p, eta, d, eps, samples, SIM_SEED)
 except ProblemError as err:  # the sliders keep values in range; a sentence all the same
     st.error(literal(str(err)))
-    st.stop()
+    frame.stop()
 natural, robust = rules["natural"], rules["robust"]
 
-cols = st.columns(5)
+row = headline()
+cols = [row.container() for _ in range(5)]
 cols[0].metric("natural: standard", percent(natural.standard),
                help="Weights only on the weak features: accuracy Phi(eta sqrt(d)) with no attacker.")
 cols[1].metric("natural: adversarial", percent(natural.adversarial),
@@ -78,17 +79,20 @@ now = {"natural": natural.adversarial, "robust": robust.adversarial}
 sims = {name: (simulated[name].accuracy, simulated[name].standard_error) for name in RULES}
 left, right = st.columns(2)
 with left:
-    show_figure(accuracy_against_eps(curve, eps, now, sims), "accuracy-against-eps",
+    show_figure(shared(accuracy_against_eps, curve, eps, now, sims), "accuracy-against-eps",
                 describe_accuracy(curve, eps, now),
                 pd.DataFrame({"eps": curve.eps, "natural_rule_accuracy": curve.natural,
-                              "robust_rule_accuracy": curve.robust}))
+                              "robust_rule_accuracy": curve.robust}), main=True, hall_height=540)
 with right:
-    show_figure(frontier_figure(frontier, natural, robust), "accuracy-frontier",
+    show_figure(shared(frontier_figure, frontier, natural, robust), "accuracy-frontier",
                 describe_frontier(frontier, natural, robust),
                 pd.DataFrame({"theta": frontier.theta, "a": frontier.a, "b": frontier.b,
                               "standard_accuracy": frontier.standard, "adversarial_accuracy": frontier.adversarial,
                               "pareto_optimal": frontier.on_frontier}))
 
+st.markdown("**The model** (Tsipras et al., Sec. 2.1)")
+st.latex(r"y \sim \mathrm{U}\{-1,+1\},\quad x_1 = \begin{cases} +y & \text{w.p. } p \\ -y & \text{w.p. } 1-p"
+         r"\end{cases},\quad x_2, \dots, x_{d+1} \overset{\text{iid}}{\sim} \mathcal N(\eta y, 1)")
 st.subheader("Clean versus robust, here and in the paper")
 st.markdown(
     f"No rule of the family reaches the top-right corner: the natural rule is {percent(natural.standard)} accurate "

@@ -9,10 +9,11 @@ from engine.context.pixeldp import DEFAULT_DELTA
 from engine.context.toy_classifiers import DiscClassifier, LinearClassifier
 from engine.errors import ProblemError
 from figures.certify import describe_radius, describe_toy, radius_against_noise, toy_figure
-from ui import compute
+from ui import compute, frame
+from ui.figcache import shared
 from ui.state import choice, lecture_mode, number, slider
 from ui.text import literal
-from ui.widgets import reproduce_code, show_figure
+from ui.widgets import headline, reproduce_code, show_figure
 
 SIGMA_MIN, SIGMA_MAX, SIGMA_STEP = 0.05, 2.0, 0.05
 SIGMA_CURVE = 40  # noise scales on the curve (independent of the chosen sigma)
@@ -31,13 +32,13 @@ def sample_points(seed: int) -> np.ndarray:
     return np.random.default_rng(seed).uniform(-EXTENT, EXTENT, (POINTS, 2))
 
 
-st.title("Certified robustness from privacy")
-st.caption("Noise that makes a classifier's scores differentially private also makes its decision provably stable "
-           "(Lecuyer, Atlidakis, Geambasu, Hsu and Jana, IEEE S&P 2019). Randomized smoothing (Cohen, Rosenfeld "
-           "and Kolter, ICML 2019) certifies the same Gaussian noise more tightly.")
+frame.header("Certified robustness from privacy",
+             "Noise that makes a classifier's scores differentially private also makes its decision provably stable "
+             "(Lecuyer, Atlidakis, Geambasu, Hsu and Jana, IEEE S&P 2019). Randomized smoothing (Cohen, Rosenfeld "
+             "and Kolter, ICML 2019) certifies the same Gaussian noise more tightly.")
 lecture = lecture_mode()
 box = st.sidebar
-sigma = slider(st if lecture else box, "Noise scale sigma", "sigma", SIGMA_MIN, SIGMA_MAX, 0.5, False, SIGMA_STEP,
+sigma = slider(st.container(key="controls"), "Noise scale sigma", "sigma", SIGMA_MIN, SIGMA_MAX, 0.5, False, SIGMA_STEP,
                "Standard deviation of the Gaussian noise added to the input. More noise: larger certified radii for "
                "the same scores (more robust), but a blurrier classifier (less accurate).", "%.2f")
 box.markdown("**Scores of the noisy classifier**")
@@ -72,16 +73,17 @@ try:
     certified, exact = compute.smoothing_toy(CLASSIFIERS[base], sample_points(seed), sigma, samples, seed, N0, ALPHA)
 except ProblemError as err:
     st.error(literal(str(err)))
-    st.stop()
+    frame.stop()
 
-cols = st.columns(5)
+row = headline()
+cols = [row.container() for _ in range(5)]
 badge = st.container()
 left, right = st.columns(2)
 cols[4].metric("toy points certified", f"{certified.certified_count} of {POINTS}",
                help="CERTIFY abstains when the lower confidence bound on p_A is at most 1/2.")
 shown_base = CLASSIFIERS[base]
 with right:
-    show_figure(toy_figure(shown_base, certified, exact, VIEW,
+    show_figure(shared(toy_figure, shown_base, certified, exact, VIEW,
                            f"Certified balls, smoothed {base} classifier, sigma = {sigma:.3g}"),
                 "certified-balls", describe_toy(certified, BASES[base]),
                 pd.DataFrame({"x1": certified.points[:, 0], "x2": certified.points[:, 1],
@@ -127,10 +129,11 @@ if comparison is not None:
                 "smoothing radius for these scores. ")
     now = {"smoothing": comparison.smoothing, "gaussian": gaussian.radius, "laplace": laplace.radius}
     with left:
-        show_figure(radius_against_noise(curve, sigma, now), "radius-against-noise",
+        show_figure(shared(radius_against_noise, curve, sigma, now), "radius-against-noise",
                     describe_radius(curve, sigma, now),
                     pd.DataFrame({"sigma": curve["sigma"], "smoothing_l2": curve["smoothing"],
-                                  "pixeldp_gaussian_l2": curve["gaussian"], "pixeldp_laplace_l1": curve["laplace"]}))
+                                  "pixeldp_gaussian_l2": curve["gaussian"], "pixeldp_laplace_l1": curve["laplace"]}),
+                    main=True, hall_height=540)
     here = (f"here PixelDP certifies {comparison.pixeldp_share:.1%} of the smoothing radius, at every sigma (for "
             "fixed scores both grow linearly in sigma)" if comparison.smoothing > 0 else
             "here neither certifies anything (p_A <= p_B)")

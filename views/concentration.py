@@ -9,20 +9,21 @@ import streamlit as st
 from engine.context.concentration import notes_scale
 from engine.errors import ProblemError
 from figures.concentration import describe_distance, describe_expansion, distance_figure, expansion_figure
-from ui import compute
+from ui import compute, frame
 from ui.state import choice, lecture_mode, number, slider
 from ui.text import literal
-from ui.widgets import percent, reproduce_code, show_figure
+from ui.widgets import headline, percent, reproduce_code, show_figure
 
 DIM_MAX, DELTA_MAX, DELTA_STEP = 1000, 2.0, 0.001
 DIMS = tuple(int(v) for v in np.unique(np.round(np.logspace(np.log10(2), 5, 40))))  # the distance curve's d
 SAMPLES = {n: str(n) for n in (2_000, 10_000, 50_000)}
 TOLERANCE = 4.0  # the Monte Carlo check passes within 4 standard errors
 
-st.title("Concentration of measure")
-st.caption("Gilmer, Metz, Faghri, Schoenholz, Raghu, Wattenberg and Goodfellow, 'Adversarial Spheres' (2018), as in "
-           "the notes: on a high-dimensional sphere almost every point is close to any set covering half of it, "
-           "so a classifier with a small error rate has errors close to almost every input.")
+frame.header("Concentration of measure",
+             "Gilmer, Metz, Faghri, Schoenholz, Raghu, Wattenberg and Goodfellow, 'Adversarial Spheres' (2018), as "
+             "in the notes: on a high-dimensional sphere almost every point is close to any set covering half of "
+             "it, so a classifier with a small error rate has errors close to almost every input.")
+controls = st.container(key="controls")
 lecture = lecture_mode()
 box = st.sidebar
 d = slider(box, "Dimension d (the sphere S^(d-1) in R^d)", "dim", 2, DIM_MAX, 100, lecture, 1,
@@ -30,7 +31,7 @@ d = slider(box, "Dimension d (the sphere S^(d-1) in R^d)", "dim", 2, DIM_MAX, 10
 measure = slider(box, "Measure of the set E (an error rate)", "measure", 0.01, 0.99, 0.5, lecture, 0.01,
                  "sigma(E). The notes' bound needs sigma(E) >= 1/2; the average distance to E uses the accuracy "
                  "q = 1 - sigma(E).")
-delta = slider(st if lecture else box, "Expansion radius delta (Euclidean)", "radius", 0.0, DELTA_MAX, 0.1, False,
+delta = slider(controls, "Expansion radius delta (Euclidean)", "radius", 0.0, DELTA_MAX, 0.1, False,
                DELTA_STEP, "E_delta: the points within Euclidean (chordal) distance delta of E. Larger delta: a larger "
                "share of the sphere, faster in higher dimension.", "%.3f")
 samples = choice(box, "Monte Carlo points", SAMPLES, "mc_points", 10_000, lecture,
@@ -43,9 +44,10 @@ try:
     now, distance, simulated = compute.sphere_check(d, measure, delta, samples, seed)
 except ProblemError as err:  # the controls keep values in range; a sentence all the same
     st.error(literal(str(err)))
-    st.stop()
+    frame.stop()
 
-cols = st.columns(5)
+row = headline()
+cols = [row.container() for _ in range(5)]
 cols[0].metric("exact sigma(E_delta)", percent(now.expansion, 3),
                help="The cap of measure sigma(E) grown by delta: the cap of angle theta + 2 arcsin(delta/2), measured "
                     "with the regularised incomplete beta function. By Levy's isoperimetric inequality every other set "
@@ -83,7 +85,7 @@ with left:
     show_figure(expansion_figure(curve, now, simulated), "cap-expansion", describe_expansion(curve, now),
                 pd.DataFrame({"delta": curve.delta, "expansion": curve.expansion, "complement": curve.complement,
                               "notes_bound": curve.bound if curve.bound is not None else np.nan,
-                              "shifted_bound": curve.shifted_bound}))
+                              "shifted_bound": curve.shifted_bound}), main=True, hall_height=540)
 with right:
     show_figure(distance_figure(distances, d, distance, simulated), "distance-to-error",
                 describe_distance(distances, d, distance),

@@ -22,10 +22,10 @@ from figures.robust_statistics import (
     shift_figure,
     tukey_figure,
 )
-from ui import compute
+from ui import compute, frame
 from ui.state import choice, lecture_mode, number, slider
 from ui.text import literal
-from ui.widgets import reproduce_code, show_figure
+from ui.widgets import headline, reproduce_code, show_figure
 
 SHIFT_MAX, SHIFT_STEP = 100.0, 0.5
 SHIFTS = tuple(float(v) for v in np.linspace(0.0, SHIFT_MAX, 41))  # the error curve's bump locations
@@ -43,9 +43,10 @@ def shown(study, name: str, placement: str) -> tuple[str, str]:
     return ("unbounded", "inf") if not np.isfinite(m) else (f"{m:.3f}", f"± {(hi - lo) / 2:.3f}")
 
 
-st.title("Robust statistics under corruption")
-st.caption("The notes' data poisoning: n draws of N(0, 1), an eps-fraction replaced by an adversary. The mean follows "
-           "the adversary anywhere; the median does not.")
+frame.header("Robust statistics under corruption",
+             "The notes' data poisoning: n draws of N(0, 1), an eps-fraction replaced by an adversary. The mean "
+             "follows the adversary anywhere; the median does not.")
+controls = st.container(key="controls")
 lecture = lecture_mode()
 box = st.sidebar
 n = slider(box, "Samples n", "sample_size", 20, 1000, 200, lecture, 1, "More samples: smaller errors without an "
@@ -53,7 +54,7 @@ n = slider(box, "Samples n", "sample_size", 20, 1000, 200, lecture, 1, "More sam
 eps = slider(box, "Corrupted fraction eps", "eps_poison", 0.0, 0.45, 0.1, lecture, 0.01,
              "floor(eps n) points are replaced. The median survives any eps < 1/2; the trimmed mean only eps <= its "
              "trim; the mean not one point.")
-shift = slider(st if lecture else box, "Bump location S (drag it away)", "bump", 0.0, SHIFT_MAX, 20.0, False,
+shift = slider(controls, "Bump location S (drag it away)", "bump", 0.0, SHIFT_MAX, 20.0, False,
                SHIFT_STEP, "Where the adversary puts its points, in units of sigma from mu. Farther: the mean and the "
                "standard deviation follow without limit.", "%.1f")
 placement = choice(box, "Adversary", PLACEMENTS, "placement", "bump", lecture,
@@ -74,11 +75,12 @@ try:
         high = compute.dimension_curves(HIGH_N, eps, HIGH_DIMS, HIGH_REPEATS, seed)
 except ProblemError as err:  # the controls keep values in range; a sentence all the same
     st.error(literal(str(err)))
-    st.stop()
+    frame.stop()
 breakdown = breakdown_points(n, trim)
 
-cols = st.columns(len(ESTIMATORS))
-for col, name in zip(cols, ESTIMATORS, strict=True):
+row = headline()
+for name in ESTIMATORS:
+    col = row
     value, half = shown(study, name, placement)
     col.metric(NAMES[name], value, delta=f"{half} (95 % CI)", delta_color="off", delta_arrow="off",
                help=f"|estimate - truth|, mean over {repeats} seeded samples with its 95 % confidence interval, "
@@ -100,11 +102,11 @@ with left:
     show_figure(sample_figure(study, height), "corrupted-sample", describe_sample(study),
                 pd.DataFrame({"x": study.sample, "corrupted": np.arange(n) < study.k}))
 with right:
-    show_figure(shift_figure(sweep, shift, height), "error-against-bump", describe_shift(sweep),
-                pd.DataFrame({"bump_location": sweep.shifts,
-                              **{f"{name}_error": sweep.mean[name] for name in ESTIMATORS},
-                              **{f"{name}_ci_low": sweep.low[name] for name in ESTIMATORS},
-                              **{f"{name}_ci_high": sweep.high[name] for name in ESTIMATORS}}))
+    show_figure(shift_figure(sweep, shift, height), "error-against-bump", describe_shift(sweep), main=True,
+                data=pd.DataFrame({"bump_location": sweep.shifts,
+                                   **{f"{name}_error": sweep.mean[name] for name in ESTIMATORS},
+                                   **{f"{name}_ci_low": sweep.low[name] for name in ESTIMATORS},
+                                   **{f"{name}_ci_high": sweep.high[name] for name in ESTIMATORS}}))
 
 st.subheader("Breakdown points")
 st.dataframe(pd.DataFrame({

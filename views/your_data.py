@@ -17,9 +17,9 @@ from figures.data import (
     describe_regions,
     limits_figure,
 )
-from ui import compute, state
+from ui import compute, frame, state
 from ui.text import literal
-from ui.widgets import bounded, certificate_badge, percent, reproduce_code, show_figure
+from ui.widgets import bounded, certificate_badge, headline, percent, reproduce_code, show_figure
 
 SOURCES = {**{d: f"{d} (bundled with scikit-learn)" for d in DATASETS}, "csv": "my CSV file of samples"}
 AXES = {"features": "one or two features", "pca": "PCA projection (2-D)"}
@@ -29,9 +29,9 @@ NONE = "(none: 1-D)"
 PAGE_MOVES = 1_500_000  # n^2 m: a 20 x 20 grid with 3 labels has 480,000; the page solves 21 budgets while you wait
 POINTS = 21
 
-st.title("Your data: the limits of robustness")
-st.caption("Bin a data set on a grid, and see the least worst-case loss and error any classifier can reach under "
-           "attack (certified), beside what standard models reach.")
+frame.header("Your data: the limits of robustness",
+             "Bin a data set on a grid, and see the least worst-case loss and error any classifier can reach under "
+             "attack (certified), beside what standard models reach.")
 lecture = state.lecture_mode()
 box = st.sidebar
 source = state.choice(box, "Data", SOURCES, "data", "iris", lecture, help="A bundled data set, or your own samples.")
@@ -39,15 +39,15 @@ upload, label = None, ""
 if source == "csv":
     file = box.file_uploader("CSV of samples (header row, one row per sample)", type=["csv"], key="samples_upload")
     upload = file.getvalue() if file is not None else None
-    label = box.text_input("Label column (default: the last)", key="label_column", bind=state.BIND)
+    label = state.text(box, "Label column (default: the last)", "label_column", "", lecture)
     if upload is None:
         st.info("Upload a CSV file of samples: numeric feature columns and a label column.")
-        st.stop()
+        frame.stop()
 try:
     columns = compute.data_columns(source, upload, label)
 except ProblemError as err:
     st.error(literal(str(err)))
-    st.stop()
+    frame.stop()
 axes = state.choice(box, "Axes", AXES, "axes", "features", lecture)
 features = "pca"
 if axes == "features":
@@ -70,13 +70,13 @@ try:
     problem = compute.data_problem(source, upload, label, features, bins, cost, method, drop == "drop")
 except ProblemError as err:
     st.error(literal(str(err)))
-    st.stop()
+    frame.stop()
 b = problem.binning
 if dense_size(problem) > PAGE_MOVES:
     st.error(literal(f"This grid is too large to solve while you wait: {problem.n} cells and {problem.m} labels give "
                      f"{dense_size(problem):,} moves (the page solves at most {PAGE_MOVES:,}). Use fewer bins, or "
                      f"python -m engine data (or batch) from the command line."))
-    st.stop()
+    frame.stop()
 grid = state.eps_grid(0.0, eps_max, POINTS)
 eps = state.eps_slider(0.0, eps_max, grid[POINTS // 4], grid)
 k = grid.index(eps)
@@ -101,14 +101,14 @@ if b.refused:
     with st.expander(f"{len(b.refused)} rows left out"):
         st.dataframe(pd.DataFrame(b.refused, columns=["row", "reason"]), hide_index=True)
 s, e = limits.saddles[k], limits.errors.points[k]
-cols = st.columns(4)
-cols[0].metric("samples used", f"{b.samples_used} of {b.rows_total}")
-cols[1].metric("h* = least worst-case loss", bounded(s.certificate, s.status, units),
+cols = headline()
+cols.metric("samples used", f"{b.samples_used} of {b.rows_total}")
+cols.metric("h* = least worst-case loss", bounded(s.certificate, s.status, units),
                help="The least cross-entropy any rule can guarantee against every attack of budget eps (15).")
-cols[2].metric("e* = least worst-case error", percent(e.value) if e.status == "verified"
+cols.metric("e* = least worst-case error", percent(e.value) if e.status == "verified"
                else f"{percent(e.certificate.lower)} to {percent(e.certificate.upper)}",
                help="The least 0-1 error any (randomised) classifier can guarantee under the same attacks.")
-cols[3].metric(f"{TITLES[model]}: error under attack", percent(limits.models[model].error[k]),
+cols.metric(f"{TITLES[model]}: error under attack", percent(limits.models[model].error[k]),
                help="Its classifier's exact worst-case error at this eps (always at least e*).")
 left, right = st.columns(2)
 with left:
@@ -126,12 +126,13 @@ st.markdown(f"**Separation of the samples**: {sep.l2:.4g} in l2, {sep.linf:.4g} 
             + (", checked by two certified solves)." if limits.radius.checked else ")."))
 
 scale = float(to_units(1.0, units))
+curves = pd.DataFrame({"eps": grid, f"h_star_{units}": limits.h_star * scale, "robust_error": limits.robust_error,
+                       **{f"{n}_loss_{units}": m.loss * scale for n, m in limits.models.items()},
+                       **{f"{n}_error": m.error for n, m in limits.models.items()}})
+show_figure(limits_figure(limits, units, scale, eps), "limits-curves", describe_limits(limits, units, scale), curves,
+            main=True, hall_height=540)
 show_figure(compute.data_regions(problem.key, grid, model, TITLES[model], rules_key, limits, b), "decision-regions",
             describe_regions(b, grid, TITLES[model]))
-show_figure(limits_figure(limits, units, scale, eps), "limits-curves", describe_limits(limits, units, scale),
-            pd.DataFrame({"eps": grid, f"h_star_{units}": limits.h_star * scale, "robust_error": limits.robust_error,
-                          **{f"{n}_loss_{units}": m.loss * scale for n, m in limits.models.items()},
-                          **{f"{n}_error": m.error for n, m in limits.models.items()}}))
 nu = limits.perturbed(k)
 show_figure(attack_figure(b, nu, problem.mu, eps), "attack-mass", describe_attack(nu, problem.mu, eps))
 gap = {n: limits.gap_to_ideal(n) for n in limits.models}

@@ -34,7 +34,7 @@ import numpy as np
 from engine.bounds.loss import best_response_loss, budget_curve, exact_loss
 from engine.bounds.plan import repair_plan, stay_plan
 from engine.bounds.result import VERIFIED_GAP, Certificate, Certified, Status
-from engine.core import caches
+from engine.core import cache
 from engine.core.checks import check_eps_values, check_rule
 from engine.core.moves import LIMIT_SLACK, Moves, allowed_moves, every_move, perturbed_table
 from engine.core.problem import Problem
@@ -315,4 +315,4 @@ def _trivial_rule(problem: Problem, ctx: _Grid, moves: Moves, eps: float) -> tup
     return rules[best], errors[best]
 
 
-caches.register(clear_cache)
+cache.register(clear_cache)

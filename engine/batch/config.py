@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import glob
 import json
+import sys
 import tomllib
 from collections import Counter
 from dataclasses import dataclass
@@ -39,10 +40,11 @@ import numpy as np
 from engine.batch.datasets import DATASET_KEYS, SAMPLES_KEYS, dataset_problems, samples_problems
 from engine.core.budgets import parse_budgets
 from engine.core.checks import check_eps, check_real
+from engine.core.limits import BATCH_CELLS, MAX_MOVES, check_moves
 from engine.core.metrics import NAMED_METRICS, metric_or_file
 from engine.core.problem import CONSTRAINTS, Problem
 from engine.errors import ProblemError
-from engine.formats.text import read_text
+from engine.formats.text import read_path, read_text, short
 from engine.io.presets import load_preset
 
 TOP_KEYS = ("problems", "eps", "kinds", "kappa", "units", "error")
@@ -107,30 +109,37 @@ def load_config(source, base_dir=None) -> BatchConfig:
     error = data.get("error", False)
     if not isinstance(error, bool):
         raise ProblemError(f"The config's 'error' must be true or false; got {_short(error)}.")
-    problems = _problems(data["problems"], base)
+    problems = _problems(data["problems"], base, sorted({k.name for k in kinds}))
     spec = dict(data, eps=eps.tolist(), kinds=[k.name for k in kinds], units=units)
     return BatchConfig(tuple(problems), eps, tuple(kinds), units, spec, error)
 
 
 # -- the file and the top-level keys ----------------------------------------------------------------
 def _read_file(path: Path) -> dict:
-    """Parse a JSON or TOML config file (OSError propagates: the CLI names the file).
+    """Parse a JSON or TOML config file.
 
-    The text is read as every uploaded file is (``engine.formats.text``): at most 5 MB, UTF-8 (or UTF-16 with a
-    byte-order mark), no binary bytes; anything else is refused with a sentence naming the file.
+    The file is read as every uploaded file is (``engine.formats.text``): a regular file (a FIFO or a device is
+    refused before it is opened), at most 5 MB, UTF-8 (or UTF-16 with a byte-order mark), no binary bytes; anything
+    else, and text that does not parse (also an integer of thousands of digits, or nesting deeper than the parser
+    goes), is refused with a sentence naming the file.
     """
     toml = path.suffix.lower() == ".toml"
-    with open(path, "rb") as f:
-        try:
-            text = read_text(f, "config", "TOML" if toml else "JSON")
-        except ProblemError as e:
-            message = str(e)
-            raise ProblemError(f"The config file {str(path)!r}: {message[:1].lower()}{message[1:]}") from None
+    try:
+        text = read_text(read_path(path, "config"), "config", "TOML" if toml else "JSON")
+    except ProblemError as e:
+        if short(str(path)) in str(e):  # read_path's sentences already name the file
+            raise
+        message = str(e)
+        raise ProblemError(f"The config file {str(path)!r}: {message[:1].lower()}{message[1:]}") from None
     if toml:
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
             raise ProblemError(f"The config file {str(path)!r} is not valid TOML ({e}).") from None
+        except RecursionError:
+            raise ProblemError(f"The config file {str(path)!r} is nested too deeply to read.") from None
+        except ValueError as e:  # e.g. an integer of more digits than Python converts (sys.set_int_max_str_digits)
+            raise ProblemError(_unreadable(path, "TOML", e)) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
@@ -138,6 +147,16 @@ def _read_file(path: Path) -> dict:
                            f"{e.msg}).") from None
     except RecursionError:
         raise ProblemError(f"The config file {str(path)!r} is nested too deeply to read.") from None
+    except ValueError as e:  # an integer of more than 4,300 digits (Python's int_max_str_digits)
+        raise ProblemError(_unreadable(path, "JSON", e)) from None
+
+
+def _unreadable(path: Path, fmt: str, error: ValueError) -> str:
+    """The sentence for text the parser refused without a position (an integer too long to convert)."""
+    if "digits" in str(error):
+        return (f"The config file {str(path)!r} holds an integer of more than {sys.get_int_max_str_digits():,} "
+                f"digits; no count, seed or budget needs one.")
+    return f"The config file {str(path)!r} cannot be read as {fmt} ({error})."
 
 
 def _no_unknown(data: dict, allowed: tuple[str, ...], where: str) -> None:
@@ -180,10 +199,13 @@ def _kinds(kinds, kappa) -> list[Kind]:
 
 
 # -- problem sources ----------------------------------------------------------------------------------
-def _problems(entries, base: Path) -> list[BatchProblem]:
+def _problems(entries, base: Path, constraints=("expected",)) -> list[BatchProblem]:
+    """Every source's problems, each within the engine's limits under every kind of the config; random families are
+    checked on the product of their sizes (count, n, m) before any table is drawn (``engine.core.limits``)."""
     if not isinstance(entries, list) or not entries:
         raise ProblemError("The config's 'problems' must be a non-empty list of sources (preset, random or csv).")
     out: list[BatchProblem] = []
+    cells = 0  # table entries (n*m + n*n) of every problem so far
     for i, entry in enumerate(entries):
         where = f"The config's problems[{i}]"
         kinds = [k for k in SOURCE_KEYS if isinstance(entry, dict) and k in entry]
@@ -194,7 +216,16 @@ def _problems(entries, base: Path) -> list[BatchProblem]:
         where = f"{where} ({source})"
         _no_unknown(entry, SOURCE_KEYS[source], where)
         try:
-            out += _SOURCES[source](entry, base, where)
+            if source == "random":
+                cells += _check_family(entry, where, constraints, cells)
+            built = _SOURCES[source](entry, base, where)
+            for bp in built:
+                for kind in constraints:
+                    check_moves(bp.problem.n, bp.problem.m, kind, MAX_MOVES, "a batch")
+                if source != "random":
+                    cells += bp.problem.n * (bp.problem.m + bp.problem.n)
+                    _check_cells(cells)
+            out += built
         except ProblemError as e:
             message = str(e)
             if not message.startswith(where):
@@ -227,6 +258,29 @@ def _presets(entry: dict, base: Path, where: str) -> list[BatchProblem]:
         problem = load_preset(name, **changes)
         out.append(BatchProblem(_id(entry.get("id", name), where), "preset", name, problem))
     return out
+
+
+def _check_family(entry: dict, where: str, kinds, cells: int) -> int:
+    """A random family's sizes as products, before any of its tables is drawn: each problem within MAX_MOVES under
+    every kind, and the family's tables (count * (n*m + n*n) entries) within what is left of BATCH_CELLS. Returns the
+    family's entries."""
+    for key in ("n", "m", "count", "seed"):
+        if key not in entry:
+            raise ProblemError(f"{where} has no {key!r}; a random family needs n, m, count and seed.")
+    n = _whole(entry["n"], f"{where}: 'n'", 1, MAX_N)
+    m = _whole(entry["m"], f"{where}: 'm'", 1, MAX_M)
+    count = _whole(entry["count"], f"{where}: 'count'", 1, MAX_COUNT)
+    for kind in kinds:
+        check_moves(n, m, kind, MAX_MOVES, "a batch")
+    family = count * n * (m + n)
+    _check_cells(cells + family, f" (this family: {count:,} tables of {n}x{m} and their {n}x{n} costs)")
+    return family
+
+
+def _check_cells(cells: int, detail: str = "") -> None:
+    if cells > BATCH_CELLS:
+        raise ProblemError(f"The problems hold {cells:,} table entries{detail}; a batch takes at most "
+                           f"{BATCH_CELLS:,}. Use a smaller count, or split the sweep into several configs.")
 
 
 def _random_family(entry: dict, base: Path, where: str) -> list[BatchProblem]:
@@ -273,6 +327,8 @@ def _csv_tables(entry: dict, base: Path, where: str) -> list[BatchProblem]:
         try:
             problem = Problem.from_csv(path, metric=metric, normalise=normalise, name=Path(path).stem)
         except ProblemError as e:
+            if short(str(path)) in str(e):  # the reader's sentence names the file already
+                raise
             raise ProblemError(f"{where}: the file {path!r}: {e}") from None
         except OSError as e:
             raise ProblemError(f"{where}: cannot read {path!r} ({e.strerror or e}).") from None

@@ -48,6 +48,7 @@ import numpy as np
 from engine.analyses.worst_case import worst_case_at
 from engine.batch.config import BatchConfig, Kind, load_config
 from engine.batch.error import ERROR_COLUMNS, error_columns, table_columns
+from engine.batch.worker import PARENT_VARIABLE, die_with_parent
 from engine.bounds.loss import exact_loss, log_losses
 from engine.bounds.result import Certificate
 from engine.core.checks import check_eps_values
@@ -90,6 +91,7 @@ class BatchSummary:
     workers: int | None
     units: str
     reason: str
+    notes: tuple = ()  # what the run changed or repaired (workers capped, damaged parts solved again)
 
     def as_dict(self) -> dict:
         """JSON-ready form."""
@@ -220,7 +222,8 @@ def _run_local(todo, workers, scheduler, emit) -> dict:
 
     pending, reasons = {t.id: t for t in todo}, {}
     for _ in range(POOL_RESTARTS + 1):
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=_process_context())
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=_process_context(),
+                                   initializer=die_with_parent)
         broken = False
         try:
             futures = {pool.submit(solve_task, t): t for t in pending.values()}
@@ -252,9 +255,12 @@ def _process_context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
+    # The forkserver outlives a killed driver unless told otherwise: engine.batch.worker, imported first in it,
+    # makes it (and so every worker, which dies with the forkserver) die with this process (TRADEOFF_BATCH_PARENT).
+    os.environ[PARENT_VARIABLE] = str(os.getpid())
     # engine.solvers.reference imports cvxpy (about 2 s): once in the server, not once per worker
-    context.set_forkserver_preload(["engine.batch.run", "engine.analyses.worst_case", "engine.solvers.chain",
-                                      "engine.solvers.reference"])
+    context.set_forkserver_preload(["engine.batch.worker", "engine.batch.run", "engine.analyses.worst_case",
+                                    "engine.solvers.chain", "engine.solvers.reference"])
     return context
 
 
@@ -322,10 +328,23 @@ def run_batch(config, out, backend: str | None = None, workers: int | None = Non
     workers = default_workers() if workers is None else workers
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ProblemError(f"The number of workers must be a whole number >= 1; got {workers!r}.")
+    notes = []
+    if workers > max_workers():
+        notes.append(f"{workers:,} workers asked for; using {max_workers()}, at most {MAX_WORKERS_PER_CPU} per CPU "
+                     f"this process may use (more only add memory: each worker holds its own solver caches)")
+        workers = max_workers()
     tasks, listing = make_tasks(config)
-    store = PartStore(out)
-    store.write_json("config.json", {"batch_version": BATCH_VERSION, "config": config.spec})
-    finished = store.finished()
+    with PartStore(out) as store:  # refuses a folder with foreign files, or one another run is writing into
+        store.write_json("config.json", {"batch_version": BATCH_VERSION, "config": config.spec})
+        finished = store.finished({t.id: t.eps for t in tasks})
+        if store.damaged:
+            notes.append(f"{len(store.damaged)} damaged part(s) removed and solved again")
+        summary = _run_tasks(config, tasks, listing, store, finished, backend, workers, scheduler, format, progress)
+    return BatchSummary(**summary, seconds=time.perf_counter() - start, notes=tuple(notes))
+
+
+def _run_tasks(config, tasks, listing, store, finished, backend, workers, scheduler, format, progress) -> dict:
+    """Solve the unfinished tasks on the backend, write each part as it comes, then the table (the store is locked)."""
     todo = [t for t in tasks if t.id not in finished]
     frames, failed = {}, 0
 
@@ -349,20 +368,21 @@ def run_batch(config, out, backend: str | None = None, workers: int | None = Non
         bar.close()
         for thing in reversed(owned):
             thing.close()
-    table = _consolidate(store, tasks, listing, frames, config.units, config.error)
+    table = _consolidate(store, tasks, listing, frames, config.units, finished, config.error)
     path = store.write_table(table, format)
     statuses = {str(k): int(v) for k, v in table["status"].value_counts().items()}
     first = next(iter(reasons.values()), "")
-    return BatchSummary(
+    return dict(
         tasks=len(tasks), done=len(frames) - failed, skipped=len(tasks) - len(todo), failed=failed,
-        unfinished=len(reasons), rows=len(table), statuses=statuses, seconds=time.perf_counter() - start,
+        unfinished=len(reasons), rows=len(table), statuses=statuses,
         table=str(path), backend=backend, workers=None if backend == "dask" and scheduler is not None else workers,
         units=config.units, reason=first,
     )
 
 
-def _consolidate(store, tasks, listing, frames, units, error: bool = False):
-    """The tidy table: one row per (problem, kind, kappa, eps), in config order."""
+def _consolidate(store, tasks, listing, frames, units, finished=None, error: bool = False):
+    """The tidy table: one row per (problem, kind, kappa, eps), in config order (``finished``: parts already read;
+    ``error``: the config asks for the robust-error columns)."""
     import pandas as pd
     import pyarrow as pa
 
@@ -370,7 +390,10 @@ def _consolidate(store, tasks, listing, frames, units, error: bool = False):
     from engine.core.information import to_units
 
     schema = ERROR_SCHEMA if error else PART_SCHEMA
-    stored = store.read([t.id for t in tasks if t.id not in frames], schema).to_pandas()
+    finished = finished or {}
+    kept = [finished[t.id] for t in tasks if t.id not in frames and t.id in finished]
+    rest = store.read([t.id for t in tasks if t.id not in frames and t.id not in finished], schema)
+    stored = pa.concat_tables([*kept, rest]).to_pandas() if kept else rest.to_pandas()
     fresh = [pa.Table.from_pydict({"task": [tid] * len(rows["eps"]), **rows}, schema=schema).to_pandas()
              for tid, rows in frames.items()]
     rows = pd.concat([stored, *fresh], ignore_index=True)
@@ -392,6 +415,14 @@ def _progress(total: int, initial: int, enabled: bool):
 
     return tqdm(total=total, initial=initial, unit="task", desc="batch", file=sys.stderr, disable=not enabled,
                 dynamic_ncols=True, smoothing=0.1)
+
+
+MAX_WORKERS_PER_CPU = 2  # more local workers than this per CPU only add memory and switching: capped, and said
+
+
+def max_workers() -> int:
+    """The most local workers a run starts: MAX_WORKERS_PER_CPU per CPU this process may use."""
+    return MAX_WORKERS_PER_CPU * default_workers()
 
 
 def default_workers() -> int:

@@ -23,12 +23,10 @@ The public, validating door is ``engine.rule_loss`` (``engine.analyses.rule_loss
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from engine.bounds.hulls import hull_segments
-from engine.core import caches
+from engine.core.cache import bounded_cache
 from engine.core.moves import LIMIT_SLACK, Moves, allowed_moves, dense_size, every_move
 from engine.core.problem import Problem
 
@@ -36,6 +34,7 @@ from engine.core.problem import Problem
 # need the same curve) while the problem has at most CURVE_CACHE_MOVES moves: each kept curve holds up to
 # two floats per move, so the cache stays under ~40 MB.
 CURVE_CACHE_SIZE = 128
+CURVE_CACHE_BYTES = 128_000_000
 CURVE_CACHE_MOVES = 20_000
 
 
@@ -62,13 +61,12 @@ def loss_at(problem: Problem, moves: Moves, ell: np.ndarray, eps: float) -> floa
     return float(exact_loss(problem, ell, np.array([eps]))[0])
 
 
-@functools.lru_cache(maxsize=CURVE_CACHE_SIZE)
+@bounded_cache(CURVE_CACHE_SIZE, CURVE_CACHE_BYTES)
 def _cached_curve(problem: Problem, losses: bytes):
     """``budget_curve`` of the losses (given as bytes, so that they can be a key), kept for reuse."""
     return budget_curve(every_move(problem), np.frombuffer(losses))
 
 
-@caches.register
 def clear_curves() -> None:
     """Forget the kept loss curves."""
     _cached_curve.cache_clear()

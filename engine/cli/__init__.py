@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import re
 import sys
 
 from engine.cli import (
@@ -41,8 +43,19 @@ COMMANDS = {module.NAME: module for module in (
 )}
 
 
+# A value that starts with a minus sign and then a digit, a point, inf or nan (-1,0 or -1:2:3 or -.5 or -inf) is a
+# value, never an option: argparse would take "--eps -1,0" for a missing value, and the sentence would be about the
+# option instead of saying that eps must be non-negative.
+_NEGATIVE_LOOKING = re.compile(r"-(?:[0-9.]|inf|nan)", re.IGNORECASE)
+
+
 class _Parser(argparse.ArgumentParser):
     """An argparse parser whose errors are one sentence and exit 2 (no usage dump)."""
+
+    def _parse_optional(self, arg_string):
+        if _NEGATIVE_LOOKING.match(arg_string):
+            return None  # a positional string: the value of the option before it
+        return super()._parse_optional(arg_string)
 
     def error(self, message):
         if message.startswith("argument command: invalid choice"):
@@ -62,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit status."""
+    if os.environ.get("TRADEOFF_DEBUG"):  # also shows what the solvers printed (engine.solvers.capture)
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
     try:
         args = build_parser().parse_args(argv)
         command = COMMANDS[args.command]
@@ -75,9 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     except ProblemError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except OSError as error:
+    except OSError as error:  # the commands turn their own reads and writes into sentences; this is the last net
         where = f" {error.filename!r}" if getattr(error, "filename", None) else ""
-        print(f"error: cannot read{where}: {error.strerror or error}.", file=sys.stderr)
+        print(f"error: cannot read or write{where}: {error.strerror or error}.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from engine.batch.run import run_batch
 from engine.cli.errors import Unfinished
 from engine.errors import ProblemError
@@ -33,6 +35,8 @@ def run(args) -> dict:
             raise ProblemError(f"--workers must be a whole number >= 1; got {args.workers!r}.") from None
     s = run_batch(args.config, args.out, workers=workers, scheduler=args.scheduler, format=args.format,
                   progress=not args.quiet)
+    for note in s.notes:  # e.g. --workers capped, damaged parts solved again: said, never silent
+        print(f"note: {note}.", file=sys.stderr)
     if s.unfinished:
         raise Unfinished(f"{s.unfinished} of {s.tasks} tasks are unfinished ({s.reason}); run the same command "
                          f"again to resume: the {s.tasks - s.unfinished} finished ones are kept in {args.out!r}.",

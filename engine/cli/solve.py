@@ -14,7 +14,8 @@ HELP = "certified h*, worst case and robust rule at one eps"
 def add_arguments(p) -> None:
     """The command's options."""
     add_problem_options(p)
-    p.add_argument("--eps", required=True, help="the budget eps >= 0")
+    p.add_argument("--eps", required=True, help="the budget eps >= 0 (a move is within it when its cost is at most "
+                                                "eps (1 + 1e-12): LIMIT_SLACK, see README)")
     add_json_option(p)
 
 

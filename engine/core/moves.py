@@ -9,18 +9,20 @@ D(eps) of each kind is
 - ``joint``: moves (x, y) -> (x', y') at cost d(x, x') + kappa 1{y != y'}, budget eps.
 
 With eps = 0 a budget kind keeps only the zero-cost moves (its dual multiplier would be unbounded).
-A move is allowed by a cost limit when cost <= eps * (1 + 1e-12): a rounding residue in eps or in a
-squared distance must not decide whether a point is in the ball.
+A move is allowed by a cost limit when cost <= eps * (1 + LIMIT_SLACK), LIMIT_SLACK = 1e-12 relative: a
+rounding residue in eps or in a squared distance between bin centres must not decide whether a point is in the
+ball (docs/design.md, "The problem"). The flip side is documented and tested at the boundary: a custom distance of
+1 + 4e-13 counts as within eps = 1 (the max kind may use it), 1 + 2e-12 does not.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 
-from engine.core import caches
+from engine.core.cache import bounded_cache
+from engine.core.limits import check_moves
 from engine.core.problem import Problem
 
 LIMIT_SLACK = 1e-12
@@ -67,14 +69,11 @@ def perturbed_table(moves: Moves, plan: np.ndarray) -> np.ndarray:
     return np.bincount(moves.target, plan, minlength=moves.n * moves.m).reshape(moves.n, moves.m)
 
 
-@functools.lru_cache(maxsize=16)
+@bounded_cache(16, 128_000_000)  # entries and bytes (engine.core.cache)
 def every_move(problem: Problem) -> Moves:
     """The moves of a budget kind at any eps > 0 (all of them; the cost is charged to the budget), built once per
     problem: every budget > 0 of a page's grid, and every rule's exact-loss curve, share them."""
     return _build(problem, np.inf)
-
-
-caches.register(every_move.cache_clear)
 
 
 def allowed_moves(problem: Problem, eps: float) -> Moves:
@@ -85,8 +84,9 @@ def allowed_moves(problem: Problem, eps: float) -> Moves:
 
 
 def _build(problem: Problem, eps: float) -> Moves:
-    """The moves of ``allowed_moves``, built."""
+    """The moves of ``allowed_moves``, built (after the product of sizes is checked: ``engine.core.limits``)."""
     n, m, d = problem.n, problem.m, problem.cost
+    check_moves(n, m, problem.constraint)
     atom_x, atom_y = np.nonzero(problem.mu)
     if problem.constraint == "joint":
         tx, ty = np.divmod(np.arange(n * m), m)

@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.core.checks import check_eps
+from engine.core.limits import check_shape
 from engine.core.metrics import NAMED_METRICS, check_custom_cost, metric_or_file, named_cost
 from engine.errors import ProblemError
+from engine.formats.cells import cell_name
 from engine.formats.tables import read_mu_csv
 
 ZERO_MASS = 1e-15
@@ -61,8 +63,9 @@ class Problem:
         description: str = "",
     ) -> Problem:
         """Validate raw arrays and build a problem; ``metric`` is a name or an n-by-n matrix."""
-        table = _as_table(mu)
+        table = _as_table(mu, positions, labels)
         n, m = table.shape
+        check_shape(n, m)  # before the n-by-n cost is built
         labels = _check_labels(labels, m)
         constraint = _check_constraint(constraint)
         label_cost = _check_label_cost(label_cost, constraint)
@@ -145,12 +148,13 @@ class Problem:
 
 
 # -- validation helpers ----------------------------------------------------------------------
-def _as_table(mu) -> np.ndarray:
-    """The table as a non-empty 2-D float array (values are checked later, by _check_masses)."""
+def _as_table(mu, positions=None, labels=None) -> np.ndarray:
+    """The table as a non-empty 2-D float array (values are checked later, by _check_masses); ``positions`` and
+    ``labels``, as given, only name a bad cell."""
     try:
         a = np.array(mu, dtype=float)
     except (TypeError, ValueError, OverflowError):
-        raise ProblemError(_not_a_table(mu)) from None
+        raise ProblemError(_not_a_table(mu, positions, labels)) from None
     if a.ndim != 2:
         raise ProblemError(f"The table mu must be 2-D (feature values by labels); it has {a.ndim} dimension(s).")
     n, m = a.shape
@@ -159,30 +163,41 @@ def _as_table(mu) -> np.ndarray:
     return a
 
 
-def _not_a_table(mu) -> str:
-    """Name the first ragged row or non-numeric entry of a table given as rows."""
+def _not_a_table(mu, positions=None, labels=None) -> str:
+    """Name the first ragged row or non-numeric entry of a table given as rows (cells named by cell_name, with
+    the positions and labels given, else the defaults 1, 2, ...)."""
     try:
         rows = [list(row) for row in mu] if not isinstance(mu, (str, bytes)) else []
     except TypeError:
         rows = []
+    xs, names = _names(positions), _names(labels)
     for i, row in enumerate(rows):
         if len(row) != len(rows[0]):
-            return (f"Feature value {i + 1} has {len(row)} entries in the table mu but feature value 1 has "
-                    f"{len(rows[0])}; the table must be rectangular.")
+            return (f"The table mu has {len(row)} entries in row {i + 2} but {len(rows[0])} in row 2; the table "
+                    f"must be rectangular (row 1 is the header).")
         for j, v in enumerate(row):
+            cell = cell_name(i + 2, xs[i] if i < len(xs) else i + 1, names[j] if j < len(names) else str(j + 1))
             try:
                 float(v)
             except OverflowError:
-                return f"The entry for feature value {i + 1}, label {j + 1} of the table mu is too large for a float."
+                return f"The entry in {cell} of the table mu is too large for a float."
             except (TypeError, ValueError):
-                return f"The entry for feature value {i + 1}, label {j + 1} of the table mu is {v!r}, not a number."
+                return f"The entry in {cell} of the table mu is {v!r}, not a number."
     return "The table mu must be a rectangular table of numbers."
+
+
+def _names(values) -> list:
+    """Positions or labels as given (for naming a cell only; an unreadable list names nothing)."""
+    try:
+        return [] if values is None or isinstance(values, (str, bytes)) else list(values)
+    except TypeError:
+        return []
 
 
 def _check_masses(a: np.ndarray, normalise: bool, xs: tuple[float, ...], labels: tuple[str, ...]) -> np.ndarray:
     """Entries finite and non-negative, total 1 (or normalised); masses below ZERO_MASS set to 0."""
     for (i, j), v in np.ndenumerate(a):
-        cell = f"The entry for feature value {i + 1} (x = {xs[i]:g}), label {labels[j]!r}"
+        cell = f"The entry in {cell_name(i + 2, xs[i], labels[j])}"
         if not np.isfinite(v):
             raise ProblemError(f"{cell} is {v}; every entry must be a finite number.")
         if v < 0:
@@ -220,9 +235,9 @@ def _check_positions(positions, n: int, required: bool) -> tuple[float, ...]:
         except OverflowError:
             x = math.inf  # an integer beyond the float range: reported as not finite below
         except (TypeError, ValueError):
-            raise ProblemError(f"The position of feature value {i + 1} is not a number: {v!r}.") from None
+            raise ProblemError(f"The position in {cell_name(i + 2, column='x')} is not a number: {v!r}.") from None
         if not math.isfinite(x):
-            raise ProblemError(f"The position of feature value {i + 1} is not finite: {v!r}.")
+            raise ProblemError(f"The position in {cell_name(i + 2, column='x')} is not finite: {v!r}.")
         xs.append(x + 0.0)
     if required:
         seen: dict[float, int] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 
 from engine.errors import ProblemError
 from engine.formats.tables import MAX_COLUMNS, MAX_ROWS
@@ -43,8 +44,13 @@ def read_scenario(source) -> dict:
     except json.JSONDecodeError as e:
         where = f"line {e.lineno}, column {e.colno}"
         raise ProblemError(f"The scenario file is not valid JSON ({where}: {e.msg}).") from None
-    except (ValueError, RecursionError) as e:
-        raise ProblemError(f"The scenario file cannot be read as JSON ({str(e) or 'nested too deeply'}).") from None
+    except RecursionError:
+        raise ProblemError("The scenario file cannot be read as JSON (it is nested too deeply).") from None
+    except ValueError as e:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        if "digits" in str(e):
+            raise ProblemError(f"The scenario file holds an integer of more than {sys.get_int_max_str_digits():,} "
+                               f"digits; every entry must be a number a float can hold.") from None
+        raise ProblemError(f"The scenario file cannot be read as JSON ({e}).") from None
     if not isinstance(data, dict):
         raise ProblemError(f"The scenario file must hold a JSON object with the keys {', '.join(SCENARIO_KEYS)}.")
     return scenario_arguments(data)

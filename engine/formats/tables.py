@@ -28,7 +28,7 @@ import io
 import numpy as np
 
 from engine.errors import ProblemError
-from engine.formats.cells import letter, quote_label, unquote_label
+from engine.formats.cells import cell_name, letter, quote_label, unquote_label
 from engine.formats.text import read_text, short
 
 MAX_ROWS = 2_000
@@ -45,7 +45,8 @@ def read_mu_csv(source) -> tuple[list[float], list[str], np.ndarray]:
     labels = [unquote_label(cell) for cell in header[1:]]
     _check_distinct(labels)
     positions = [_number(cells[0], row, "x") for row, cells in rows]
-    mu = [[_number(cell, row, label) for cell, label in zip(cells[1:], labels, strict=True)] for row, cells in rows]
+    mu = [[_number(cell, row, label, cells[0]) for cell, label in zip(cells[1:], labels, strict=True)]
+          for row, cells in rows]
     return positions, labels, np.array(mu, dtype=float).reshape(len(rows), len(labels))
 
 
@@ -67,7 +68,8 @@ def read_metric_csv(source) -> np.ndarray:
                 f"Row {row} is for {short(cells[0].strip())} but column {j} ({letter(j)}) of the header is "
                 f"{short(name.strip())}; list the rows in the order of the header."
             )
-    d = [[_number(cell, row, name) for cell, name in zip(cells[1:], names, strict=True)] for row, cells in rows]
+    d = [[_number(cell, row, name, cells[0]) for cell, name in zip(cells[1:], names, strict=True)]
+         for row, cells in rows]
     return np.array(d, dtype=float)
 
 
@@ -104,8 +106,7 @@ def _read_table(text: str, max_columns: int, what: str) -> tuple[list[str], list
     if not records:
         raise ProblemError("The file is empty; it needs a header row x,… and one row per feature value.")
     header_row, header = records[0]
-    while len(header) > 1 and not header[-1].strip():
-        header = header[:-1]
+    header = header[: _width(header)]  # trailing empty cells dropped in one slice (a loop was quadratic)
     _check_header(header, header_row, max_columns, what)
     rows = records[1:]
     if not rows:
@@ -119,6 +120,14 @@ def _read_table(text: str, max_columns: int, what: str) -> tuple[list[str], list
             raise ProblemError(f"Row {row} has {len(cells)} cells; the header has {width}.")
         shaped.append((row, cells))
     return header, shaped
+
+
+def _width(cells: list[str]) -> int:
+    """The number of cells up to the last non-empty one (at least 1)."""
+    end = len(cells)
+    while end > 1 and not cells[end - 1].strip():
+        end -= 1
+    return end
 
 
 def _records(text: str) -> list[tuple[int, list[str]]]:
@@ -169,15 +178,17 @@ def _check_distinct(labels: list[str]) -> None:
         seen[label] = j
 
 
-def _number(cell: str, row: int, column: str) -> float:
-    """One cell as a float, or a sentence naming it."""
+def _number(cell: str, row: int, column: str, x: str | None = None) -> float:
+    """One cell as a float, or a sentence naming it (cell_name: its row, the row's feature value ``x``, its
+    column)."""
     text = cell.strip()
+    where = cell_name(row, x.strip() if x is not None and x.strip() else None, column)
     if not text:
-        raise ProblemError(f"Row {row}, column {short(column)} is empty; it needs a number.")
+        raise ProblemError(f"The cell in {where} is empty; it needs a number.")
     try:
         return float(text)
     except ValueError:
-        raise ProblemError(f"Row {row}, column {short(column)} is {short(text)}, not a number.") from None
+        raise ProblemError(f"The cell in {where} is {short(text)}, not a number.") from None
 
 
 def _same_name(a: str, b: str) -> bool:

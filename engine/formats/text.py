@@ -6,8 +6,10 @@ Text is UTF-8 (a byte-order mark is dropped) or UTF-16 with a byte-order mark. T
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import stat
 
 from engine.errors import ProblemError
 
@@ -34,13 +36,23 @@ def read_text(source, what: str, fmt: str = "CSV") -> str:
 
 
 def read_path(source, what: str) -> bytes:
-    """The bytes of a file, refusing files over MAX_BYTES before reading them."""
+    """The bytes of a regular file, refusing anything else and files over MAX_BYTES before reading them.
+
+    A FIFO, a device or a socket would block ``open`` or ``read`` forever (or never end): the path is checked with
+    ``os.stat`` before it is opened, then opened non-blocking and checked again on the open descriptor (the name
+    may have been swapped in between), so no reader of the engine can hang on one."""
     path = os.fspath(source)
     shown = short(str(path))
     try:
-        check_size(os.path.getsize(path))
-        with open(path, "rb") as f:
+        _check_regular(os.stat(path).st_mode, shown, what)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with open(fd, "rb", closefd=True) as f:
+            info = os.fstat(f.fileno())
+            _check_regular(info.st_mode, shown, what)
+            check_size(info.st_size)
             return f.read(MAX_BYTES + 1)
+    except ProblemError:
+        raise
     except FileNotFoundError:
         hint = " (the metric must be abs, squared, hamming or the path of a CSV file)" if what == "metric" else ""
         raise ProblemError(f"There is no {what} file at {shown}{hint}.") from None
@@ -50,6 +62,69 @@ def read_path(source, what: str) -> bytes:
         raise ProblemError(f"The {what} file {shown} cannot be read (permission denied).") from None
     except (OSError, ValueError) as e:
         raise ProblemError(f"The {what} file {shown} cannot be read ({getattr(e, 'strerror', None) or e}).") from None
+
+
+def _check_regular(mode: int, shown: str, what: str) -> None:
+    """Refuse a folder, FIFO, device or socket: only a regular file is read."""
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise ProblemError(f"{shown} is a folder, not a {what} file.")
+    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+    raise ProblemError(f"{shown} is {kind}, not a {what} file; give the path of a regular file.")
+
+
+def check_output(path, what: str, inputs=()) -> None:
+    """Refuse an output path that would block, fail or destroy an input, before any work is done.
+
+    An existing name must be a regular file (a FIFO would block the write forever; a folder cannot be written), it
+    must not be one of ``inputs`` (the same file under any name: a link, a relative path), and its folder must exist.
+    """
+    shown = short(str(path))
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as e:
+        raise ProblemError(f"Cannot write the {what} {shown} ({e.strerror or e}).") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        kind = ("a folder" if stat.S_ISDIR(info.st_mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode)
+                else "not a regular file")
+        raise ProblemError(f"Cannot write the {what} {shown}: it is {kind}; give the name of a file.")
+    if info is not None:
+        for source in inputs:
+            if isinstance(source, (str, os.PathLike)) and _same_file(source, info):
+                raise ProblemError(f"Cannot write the {what} {shown}: it is an input of this command "
+                                   f"({short(str(source))}); give another file name.")
+    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+    if not os.path.isdir(folder):
+        raise ProblemError(f"Cannot write the {what} {shown}: there is no folder {short(folder)}.")
+
+
+def _same_file(source, info: os.stat_result) -> bool:
+    try:
+        other = os.stat(source)
+    except OSError:
+        return False
+    return (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino)
+
+
+def write_text(path, text: str, what: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically: a temporary file beside it, fsync, ``os.replace``; a failure
+    leaves any earlier file whole and is one sentence ("Cannot write ..."), never "cannot read"."""
+    path = os.fspath(path)
+    temp = os.path.join(os.path.dirname(os.path.abspath(path)), f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    try:
+        with open(temp, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise ProblemError(f"Cannot write the {what} {short(str(path))} ({e.strerror or e}).") from None
 
 
 def check_size(size: int) -> None:

@@ -37,8 +37,20 @@ def preset_names() -> tuple[str, ...]:
     return tuple(sorted(names, key=lambda s: (s != "figure2", s != "stochastic-vs-deterministic", s)))
 
 
+def _read(name) -> dict:
+    if not isinstance(name, str):
+        raise ProblemError(f"A preset is named by text (one of {', '.join(preset_names())}); got {_kind(name)}.")
+    return _read_named(name)
+
+
+def _kind(value) -> str:
+    """How a value that is not a name reads in a sentence."""
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+
+
 @functools.cache
-def _read(name: str) -> dict:
+def _read_named(name: str) -> dict:
     if name not in preset_names():
         raise ProblemError(f"Unknown preset {name!r}: choose one of {', '.join(preset_names())}.")
     return json.loads((DATA / f"{name}.json").read_text())

@@ -29,7 +29,6 @@ included, while its ``with`` block lasts (tests and benchmarks use it; nothing e
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,15 +37,20 @@ import numpy as np
 from engine.bounds.loss import log_losses, loss_at
 from engine.bounds.plan import plan_value, repair_plan, stay_plan
 from engine.bounds.result import Certificate, Certified, Status
-from engine.core import caches
+from engine.core import cache
+from engine.core.cache import bounded_cache
 from engine.core.checks import check_eps
 from engine.core.moves import Moves, allowed_moves, dense_size
 from engine.core.problem import Problem
 from engine.core.rules import posterior_rule, sane_rule
+from engine.solvers.capture import solver_output
 from engine.solvers.conic import CAREFUL, FAST, STEADY, RawSaddle, solve_saddle_clarabel
+from engine.solvers.polish import polish
+from engine.solvers.posterior import posterior_at_zero
 from engine.solvers.reduced import solve_saddle_reduced
 
 CACHE_SIZE = 512
+CACHE_BYTES = 256_000_000  # and at most this much of plans, rules and moves (engine.core.cache)
 DENSE_LIMIT = 20_000  # the cvxpy fallbacks build dense plans: skip them above this many plan entries
 # From this many allowed moves on, the solve over a few moves (engine.solvers.reduced) goes first. Measured on
 # binned features (squared cost, budgets from a quarter of a squared bin width to past saturation): at
@@ -54,6 +58,7 @@ DENSE_LIMIT = 20_000  # the cvxpy fallbacks build dense plans: skip them above t
 # two are within 0.7-1.2x at wide budgets and the reduced solve is 4-10x faster at small ones; from 9,000 on it
 # is faster at every budget tried (1.1-40x), and the gap grows with the alphabet.
 REDUCED_MIN_MOVES = 5_000
+PRUNE_RATIO = 1e8  # solvers are not given moves dearer than this many budgets (``affordable``)
 
 
 def _always(problem: Problem, moves: Moves) -> bool:
@@ -101,6 +106,7 @@ DEFAULT_CHAIN: tuple[Attempt, ...] = (
     cvxpy_attempt("SCS"),
 )
 _default = [DEFAULT_CHAIN]
+_polishing = [True]
 
 
 def default_chain() -> tuple[Attempt, ...]:
@@ -118,14 +124,34 @@ def chain_override(attempts):
         _default[0] = previous
 
 
+@contextlib.contextmanager
+def polish_override(enabled: bool):
+    """Turn the polish of the rule (``engine.solvers.polish``) on or off inside a ``with`` block (benchmarks compare
+    the two; the setting is part of the cache key)."""
+    previous, _polishing[0] = _polishing[0], bool(enabled)
+    try:
+        yield
+    finally:
+        _polishing[0] = previous
+
+
 @dataclass(frozen=True, eq=False, kw_only=True)
 class Saddle(Certified):
-    """The certified saddle point at one budget: the plan (lower bound) and the rule (upper bound)."""
+    """The certified saddle point at one budget: the plan (lower bound) and the rule (upper bound).
+
+    ``rule_error`` is a proven bound on max |log q - log q*| over every entry (inf when none could be proven);
+    ``free_rows`` are the rows x where the minimax rule is not unique (no optimal plan reaches them and (13) leaves
+    a choice: every pmf with q >= ``rule_floor`` there is minimax); ``rule_choice`` says which one ``q`` is.
+    """
 
     moves: Moves
     plan: np.ndarray
     q: np.ndarray
     multiplier: float | None
+    rule_error: float = np.inf
+    free_rows: tuple = ()
+    rule_floor: np.ndarray | None = None
+    rule_choice: str = ""
 
 
 def solve_saddle(problem: Problem, eps, attempts=None) -> Saddle:
@@ -135,24 +161,56 @@ def solve_saddle(problem: Problem, eps, attempts=None) -> Saddle:
 
 def saddle_at(problem: Problem, eps: float, attempts=None) -> Saddle:
     """``solve_saddle`` for a checked budget (the kernel the analyses call)."""
-    return _solve_cached(problem, float(eps), tuple(attempts) if attempts is not None else default_chain())
+    chain = tuple(attempts) if attempts is not None else default_chain()
+    return _solve_cached(problem, float(eps), chain, _polishing[0])
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
-def _solve_cached(problem: Problem, eps: float, attempts: tuple[Attempt, ...]) -> Saddle:
+def affordable(moves: Moves, eps: float) -> tuple[Moves, np.ndarray | None]:
+    """The moves a solver is given: those costing at most ``PRUNE_RATIO`` * eps (every one when none is dearer).
+
+    A move dearer than that can carry at most 1/PRUNE_RATIO of the mass (the budget pays for it), so it cannot
+    matter to 1e-6 nats unless a rule's loss rises by more than 100 nats along it; but its cost makes the conic
+    form ill-conditioned (a label-change price kappa of 1e12 left a gap of 0.13 nats after 13 s, 1e308 took minutes).
+    The solvers see the rest; their plan is feasible for all moves (mass 0 on the dear ones) and their rule is
+    priced against all moves, so the certificate is as exact as ever, and when it does not close the chain goes on.
+    Returns the moves and the indices kept (None: all of them)."""
+    if not moves.budget:
+        return moves, None
+    keep = moves.cost <= eps * PRUNE_RATIO
+    if keep.all():
+        return moves, None
+    return moves.subset(keep), np.flatnonzero(keep)
+
+
+@bounded_cache(CACHE_SIZE, CACHE_BYTES)
+def _solve_cached(problem: Problem, eps: float, attempts: tuple[Attempt, ...], polishing: bool = True) -> Saddle:
     moves = allowed_moves(problem, eps)
+    given, kept = affordable(moves, eps)
     plan = stay_plan(moves)
     lower = plan_value(moves, plan)
     q, upper = None, np.inf  # the uniform rule's bound is computed only if no solver gives a rule
     multiplier, method, notes, answered = None, "none", [], False
-    for attempt in attempts:
+    # Without the dear moves first (``affordable``), up to the first solver that answers; then, if the certificate is
+    # still open (e.g. a budget so small that only staying is affordable), every attempt again on all the moves.
+    phase = {"pruned answered": False}
+
+    def schedule():
+        for attempt in attempts if kept is not None else ():
+            if phase["pruned answered"]:
+                break
+            yield attempt, given, kept
+        for attempt in attempts:
+            yield attempt, moves, None
+
+    for attempt, solver_moves, kept_moves in schedule():
         if Certificate(lower, upper).verified:
             break
-        if not attempt.applies(problem, moves):
+        if not attempt.applies(problem, solver_moves):
             continue
         name = attempt.name
         try:
-            raw: RawSaddle = attempt.solve(problem, moves, eps)
+            with solver_output(name):  # C solvers print on fd 1, cvxpy warns on fd 2: logged, never shown
+                raw: RawSaddle = attempt.solve(problem, solver_moves, eps)
         except Exception as error:  # noqa: BLE001 - a solver's failure is reported, never raised
             notes.append(f"{name} failed ({type(error).__name__}: {error})")
             continue
@@ -160,8 +218,13 @@ def _solve_cached(problem: Problem, eps: float, attempts: tuple[Attempt, ...]) -
             notes.append(f"{name} returned status {raw.status}")
             continue
         answered = True
+        phase["pruned answered"] = kept_moves is not None
         if raw.plan is not None:
-            candidate = repair_plan(moves, raw.plan, eps)
+            raw_plan = raw.plan
+            if kept_moves is not None:  # back onto every move: the dear ones carry nothing
+                raw_plan = np.zeros(len(moves.cost))
+                raw_plan[kept_moves] = raw.plan
+            candidate = repair_plan(moves, raw_plan, eps)
             value = plan_value(moves, candidate)
             if value > lower:
                 plan, lower = candidate, value
@@ -177,14 +240,61 @@ def _solve_cached(problem: Problem, eps: float, attempts: tuple[Attempt, ...]) -
             if value < upper:
                 q, upper, multiplier, method = candidate, value, raw.multiplier, name
         if not Certificate(lower, upper).verified:
-            notes.append(f"{name} left a gap of {upper - lower:.2g} nats")
+            notes.append(f"{name} left a gap of {upper - lower:.2g} nats"
+                         + (" (without the dear moves)" if kept_moves is not None else ""))
     if q is None:
         q = np.full((problem.n, problem.m), 1.0 / problem.m)
         upper = loss_at(problem, moves, log_losses(q), eps)
+    exact = _exact_rule(problem, moves, eps, plan, q, multiplier) if polishing and answered else None
+    error, free, floor, choice = np.inf, (), None, ""
+    if exact is not None:
+        rule, value, better_plan, error, free, floor, choice, note = exact
+        if np.isfinite(error) or value < upper:  # a proven rule replaces the solver's; else only a better one
+            q, upper = rule, value
+        else:
+            error, choice = np.inf, ""
+        if better_plan is not None:
+            value = plan_value(moves, better_plan)
+            if value > lower:
+                plan, lower = better_plan, value
+        if note:
+            notes.append(note)
+        if not np.isfinite(error):
+            free, floor = (), None
     certificate = Certificate(lower, upper)
     status = Status.VERIFIED if certificate.verified else (Status.APPROXIMATE if answered else Status.FAILED)
     return Saddle(eps=eps, certificate=certificate, status=status, method=method, message="; ".join(notes),
-                  moves=moves, plan=plan, q=q, multiplier=multiplier)
+                  moves=moves, plan=plan, q=q, multiplier=multiplier, rule_error=error, free_rows=free,
+                  rule_floor=floor, rule_choice=choice)
+
+
+def _exact_rule(problem: Problem, moves: Moves, eps: float, plan, q, multiplier):
+    """(rule, its exact loss, a plan or None, rule_error, free rows, floor, choice, note): the closed form at
+    eps = 0 (``engine.solvers.posterior``), else the polished saddle point (``engine.solvers.polish``)."""
+    n, m = problem.n, problem.m
+    if m == 1:
+        one = np.ones((n, 1))
+        return one, loss_at(problem, moves, log_losses(one), eps), None, 0.0, (), None, "one label", ""
+    if eps == 0:
+        closed = posterior_at_zero(problem)
+        if closed is not None:
+            rule, error, free, lam0 = closed
+            floor = np.full((n, m), np.nan)
+            floor[list(free)] = 0.0  # any pmf is minimax on a row mu_X leaves empty
+            choice = f"the limit of the robust rules as eps -> 0+ (lambda0 = {lam0:.6g})" if free else "the posterior"
+            return rule, loss_at(problem, moves, log_losses(rule), eps), None, error, free, floor, choice, ""
+    try:
+        p = polish(moves, eps, plan, q, multiplier)
+    except Exception:  # noqa: BLE001 - polishing only improves a certified answer: its failure keeps that answer
+        return None
+    rule = sane_rule(p.q, n, m)
+    if rule is None:
+        return None
+    choice = "the c-transform of the dual (q proportional to exp(-psi))" if p.free_rows else ""
+    better_plan = repair_plan(moves, p.plan, eps) if p.proven else None
+    note = "" if p.proven else f"the rule's entries are not proven ({p.note})"
+    return (rule, loss_at(problem, moves, log_losses(rule), eps), better_plan, p.rule_error, p.free_rows, p.floor,
+            choice, note)
 
 
 def cached_solves() -> int:
@@ -192,10 +302,7 @@ def cached_solves() -> int:
     return _solve_cached.cache_info().currsize
 
 
-caches.register(_solve_cached.cache_clear)
-
-
 def clear_cache() -> None:
     """Forget every cache of the engine: saddle points, the rules' loss curves (``engine.bounds.loss``), the
-    problems' moves, and the caches of the layers above (``engine.core.caches``)."""
-    caches.clear_all()
+    problems' moves, and the caches of the layers above (``engine.core.cache``)."""
+    cache.clear_all()

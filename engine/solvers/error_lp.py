@@ -33,20 +33,16 @@ budget closes get upper bound 0), so HiGHS's dual simplex restarts from the prev
 
 from __future__ import annotations
 
-import os
-import sys
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 from engine.core.moves import Moves
+from engine.solvers.capture import solver_output
 
 TOLERANCE = 1e-10  # HiGHS's primal and dual feasibility tolerances (its defaults are 1e-7)
 SIMPLEX_CHOOSE, SIMPLEX_DUAL = 0, 1  # HiGHS's simplex_strategy values
-_BANNER_LOCK = threading.Lock()
-_BANNER_SHOWN = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,26 +74,13 @@ def error_matrix(moves: Moves) -> sp.csc_array:
 
 
 def _new_highs():
-    """A silent highspy.Highs. HiGHS prints its copyright banner to stdout once per process, from the
-    constructor, before any option can be set: the first construction runs with file descriptor 1 pointed at
-    /dev/null, so that ``--json`` output stays JSON."""
-    global _BANNER_SHOWN
+    """A silent highspy.Highs. HiGHS prints its copyright banner to stdout from the constructor, before any option
+    can be set: constructing it inside ``solver_output`` logs the banner instead (``engine.solvers.capture``), so
+    that ``--json`` output stays JSON."""
     import highspy
 
-    with _BANNER_LOCK:
-        if _BANNER_SHOWN:
-            h = highspy.Highs()
-        else:
-            sys.stdout.flush()
-            saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
-            try:
-                os.dup2(null, 1)
-                h = highspy.Highs()
-            finally:
-                os.dup2(saved, 1)
-                os.close(saved)
-                os.close(null)
-            _BANNER_SHOWN = True
+    with solver_output("HiGHS"):
+        h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("primal_feasibility_tolerance", TOLERANCE)
     h.setOptionValue("dual_feasibility_tolerance", TOLERANCE)

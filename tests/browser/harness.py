@@ -27,8 +27,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 VIEWPORT = {"width": 1400, "height": 1000}
 ARTIFACTS = ROOT / "test-artifacts" / "browser"  # gitignored: screenshots, server logs
 PAGES = {  # name (also the screenshot's file name) -> url path, sidebar link, title, Plotly charts drawn
-    "overview": ("", "Overview", "Tradeoff Lab", 0),
-    "worst-case": ("worst-case", "Worst-case perturbation", "Worst-case perturbation", 8),
+    "overview": ("", "Overview", "Tradeoff Lab", 1),
+    "worst-case": ("worst-case", "Worst-case perturbation", "Worst-case perturbation", 6),  # Play: when opened
     "tradeoff": ("tradeoff", "Robustness tradeoff", "Robustness tradeoff (the paper's Figure 2)", 4),
     "stochastic-vs-deterministic": ("stochastic-vs-deterministic", "Stochastic vs deterministic",
                                     "Stochastic versus deterministic adversary", 3),
@@ -197,6 +197,24 @@ def metric(page, label: str):
     """The value element of the st.metric whose label is exactly ``label`` (read it with inner_text or expect)."""
     labels = page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
     return page.get_by_test_id("stMetric").filter(has=labels).get_by_test_id("stMetricValue")
+
+
+def nav(page):
+    """The navigation links: the sidebar's, or lecture mode's bar (Streamlit's own navigation is hidden: ours
+    carries the settings, see ui/frame.py)."""
+    return page.locator('.st-key-nav, .st-key-lecture_links').first
+
+
+def query(url: str) -> dict[str, str]:
+    """A URL's query parameters (the last value of each)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+
+
+def metrics(page) -> list[str]:
+    """Every headline number on the page, in order (what "the same numbers" compares)."""
+    return page.get_by_test_id("stMetricValue").all_inner_texts()
 
 
 def eps_thumb(page):

@@ -74,7 +74,7 @@ def press_right(page, label: str, key: str) -> float:
 def test_main_slider_updates_the_url_and_the_value_and_the_link_reproduces_it(page, new_page, server, name):
     label, key, others, shown, show = PAGES[name]
     harness.open_view(page, server, name)
-    assert param_in_url(page.url, key) is None  # the default is not written
+    assert param_in_url(page.url, key) == slider_value(page, label)  # in the link at its default too
     fixed = [slider_value(page, other) for other in others]
     value = harness.metric(page, shown)
     expect(value).to_have_text(show(*fixed, slider_value(page, label)))
@@ -110,7 +110,7 @@ def test_lecture_mode_shows_the_main_slider_and_chart_without_scrolling(browser,
         expect(page.get_by_test_id("stSelectbox")).to_have_count(0)
         value = harness.metric(page, shown)
         expect(value).to_have_text(show(*hidden, slider_value(page, label)))
-        chart = page.locator('[data-testid="stPlotlyChart"]').first.bounding_box()
+        chart = page.locator('.st-key-main_chart [data-testid="stPlotlyChart"]').bounding_box()
         assert chart["y"] >= 0 and chart["y"] + chart["height"] <= LECTURE["height"], chart  # no scrolling
         moved = press_right(page, label, key)  # the main slider still works, and the link keeps lecture mode
         assert "lecture=1" in page.url
@@ -128,7 +128,7 @@ def test_sidebar_leads_from_one_page_to_the_other_and_back(page, server):
     harness.open_view(page, server, "robust-statistics")
     fixed = [slider_value(page, other) for other in others]
     moved = press_right(page, label, key)
-    nav = page.get_by_test_id("stSidebarNav")
+    nav = harness.nav(page)
     harness.rerun_after(page, nav.get_by_role("link", name="Concentration of measure").click)
     assert re.search(r"/concentration-of-measure(\?|$)", page.url) and "bump=" not in page.url, page.url
     harness.wait_for_view(page, "concentration-of-measure")

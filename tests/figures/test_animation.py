@@ -7,7 +7,7 @@ import plotly.colors
 import pytest
 
 import engine
-from figures.animation import worst_case_animation
+from figures.animation import show_frame, worst_case_animation
 from figures.style import plain
 
 EPS = (0.0, 0.5, 1.0, 2.0)
@@ -34,19 +34,21 @@ def test_one_frame_per_eps(fig):
     assert len(fig.frames) == len(EPS)
     assert [f.name for f in fig.frames] == [f"{e:.4g}" for e in EPS]
     steps = fig.layout.sliders[0].steps
-    assert [s.label for s in steps] == [f.name for f in fig.frames]
     assert [list(s.args[0]) for s in steps] == [[f.name] for f in fig.frames]
     assert all(s.method == "animate" for s in steps)
-    assert fig.layout.sliders[0].currentvalue.prefix == "eps = "
+    assert steps[0].label == fig.frames[0].name and steps[-1].label == fig.frames[-1].name
+    assert fig.layout.sliders[0].currentvalue.visible is False  # each frame's title says its eps
 
 
-def test_frames_carry_the_engine_tables(fig, solved):
+def test_frames_carry_the_engine_tables_and_nothing_else(fig, solved):
+    """Only z changes from frame to frame: scales, fonts and colourbars stay the figure's while it plays."""
     nus, qs = solved
     for frame, nu, q in zip(fig.frames, nus, qs, strict=True):
         assert tuple(frame.traces) == (0, 1)
         left, right = frame.data
         np.testing.assert_array_equal(np.asarray(left.z, dtype=float), nu)
         np.testing.assert_array_equal(np.asarray(right.z, dtype=float), q)
+        assert set(left.to_plotly_json()) == {"type", "z"} and set(right.to_plotly_json()) == {"type", "z"}
 
 
 def test_the_first_frame_is_shown_before_play(fig, solved):
@@ -57,28 +59,51 @@ def test_the_first_frame_is_shown_before_play(fig, solved):
     assert (left.xaxis, left.yaxis, right.xaxis, right.yaxis) == ("x", "y", "x2", "y2")
 
 
-def test_colour_scales_are_fixed_across_frames(fig, solved):
-    """nu* on [0, the largest nu* of any frame], q* on [0, 1]: a colour means the same number in every frame."""
-    nus, _ = solved
+def test_it_starts_on_the_pages_eps_and_show_frame_moves_it(figure2, solved):
+    nus, qs = solved
+    captions = [f"eps = {e:g}: h* = ..." for e in EPS]
+    fig = worst_case_animation(EPS, nus, qs, figure2.positions, figure2.labels, captions, active=2)
+    assert fig.layout.sliders[0].active == 2 and fig.layout.title.text == captions[2]
+    np.testing.assert_array_equal(np.asarray(fig.data[0].z, dtype=float), nus[2])
+    show_frame(fig, 3, nus, qs, captions)
+    assert fig.layout.sliders[0].active == 3 and fig.layout.title.text == captions[3]
+    np.testing.assert_array_equal(np.asarray(fig.data[1].z, dtype=float), qs[3])
+
+
+def test_every_frame_says_its_h_star(figure2, solved):
+    nus, qs = solved
+    captions = [f"eps = {e:g}: h* = {k}" for k, e in enumerate(EPS)]
+    fig = worst_case_animation(EPS, nus, qs, figure2.positions, figure2.labels, captions)
+    assert [f.layout.title.text for f in fig.frames] == captions
+
+
+def test_colour_scales_are_fixed_across_frames_with_a_colourbar_each(fig, solved, figure2):
+    """nu* on [0, the top given (default: the largest nu* of any frame)], q* on [0, 1], each with its colourbar."""
+    nus, qs = solved
     nu_max = max(float(np.max(n)) for n in nus)
-    for left, right in [fig.data, *(f.data for f in fig.frames)]:
-        assert (left.zmin, left.zmax) == (0, nu_max)
-        assert (right.zmin, right.zmax) == (0, 1)
-        assert _cividis(left) and _cividis(right)
-        assert left.showscale is False and right.colorbar.title.text == "q*"
+    left, right = fig.data
+    assert (left.coloraxis, right.coloraxis) == ("coloraxis", "coloraxis2")
+    assert (fig.layout.coloraxis.cmin, fig.layout.coloraxis.cmax) == (0, nu_max)
+    assert (fig.layout.coloraxis2.cmin, fig.layout.coloraxis2.cmax) == (0, 1)
+    assert fig.layout.coloraxis.colorbar.title.text == "nu* (mass)"
+    assert fig.layout.coloraxis2.colorbar.title.text == "q*"
+    assert [c for _, c in fig.layout.coloraxis.colorscale] == list(plotly.colors.sequential.Cividis)
     assert min(float(np.max(n)) for n in nus) < nu_max  # some frame's own range would differ
+    shared = worst_case_animation(EPS, nus, qs, figure2.positions, figure2.labels, zmax=0.5)
+    assert shared.layout.coloraxis.cmax == 0.5  # the page passes mu and nu*'s common top
 
 
 def test_axes_are_fixed_across_frames(fig, figure2):
-    """Every frame has the same categories in the same order; the axes are categorical with row 1 on top."""
+    """The categories are the figure's (frames carry z only); the axes are categorical with row 1 on top."""
     rows, cols = [f"{p:g}" for p in figure2.positions], list(figure2.labels)
-    for trace in [*fig.data, *(t for f in fig.frames for t in f.data)]:
+    for trace in fig.data:
         assert list(trace.x) == cols and list(trace.y) == rows
     for axis in (fig.layout.yaxis, fig.layout.yaxis2):
         assert axis.autorange == "reversed" and axis.type == "category"
         assert axis.title.text == "feature x"
     for axis in (fig.layout.xaxis, fig.layout.xaxis2):
-        assert axis.type == "category" and axis.title.text == "label y"
+        assert axis.type == "category"
+    assert all("columns: label y" in a.text for a in fig.layout.annotations)
 
 
 def test_play_and_pause(fig):
@@ -92,10 +117,11 @@ def test_play_and_pause(fig):
 
 def test_titles_and_height(figure2, solved):
     nus, qs = solved
-    fig = worst_case_animation(EPS, nus, qs, figure2.positions, figure2.labels, units_note=" (nats)")
-    assert fig.layout.title.text == "How the worst case and the robust rule change with eps (nats)"
-    assert [a.text for a in fig.layout.annotations] == ["worst case nu*(x', y)", "robust rule q*(y | x)"]
-    assert fig.layout.height == max(380, 120 + 32 * figure2.n)
+    fig = worst_case_animation(EPS, nus, qs, figure2.positions, figure2.labels)
+    assert fig.layout.title.text == f"eps = {EPS[0]:g}"
+    assert [a.text for a in fig.layout.annotations] == ["worst case nu*(x', y) (columns: label y)",
+                                                        "robust rule q*(y | x) (columns: label y)"]
+    assert fig.layout.height == max(620, 300 + 64 * figure2.n)
 
 
 def test_the_frames_change(fig):
@@ -115,7 +141,6 @@ def test_labels_are_escaped(hostile_problem, strings):
     cases = [engine.worst_case(p, e) for e in (0.0, 0.5)]
     fig = worst_case_animation((0.0, 0.5), [w.nu for w in cases], [w.q for w in cases], p.positions, p.labels)
     assert list(fig.data[0].x) == [plain(s) for s in p.labels]
-    assert all(list(t.x) == [plain(s) for s in p.labels] for f in fig.frames for t in f.data)
     assert not any("<img" in s or "<b>" in s for s in strings(fig))
 
 

@@ -11,8 +11,16 @@ import pytest
 from strategies import label_entropy
 
 import engine
-from figures.style import H_STAR_STYLE, OKABE_ITO, colour
-from figures.tradeoff import _pick, clean_robust_bars, describe_grid, figure2_left, figure2_right, loss_heatmap
+from figures.style import H_STAR_STYLE, OKABE_ITO
+from figures.tradeoff import (
+    _pick,
+    clean_robust_bars,
+    curve_colour,
+    describe_grid,
+    figure2_left,
+    figure2_right,
+    loss_heatmap,
+)
 
 LN2 = math.log(2.0)
 CERT = 1e-6  # the engine's certificate gap: h* is certified to within this
@@ -69,8 +77,9 @@ def test_left_panel_curves_are_the_rows_of_the_surface(grid):
         np.testing.assert_array_equal(_f(line.x), grid.eps_rule)
         np.testing.assert_array_equal(_f(line.y), grid.loss[i])
         assert line.name == f"eps_attack = {grid.eps_attack[i]:.3g}"
-        assert line.line.color == mark.marker.color == colour(k)
+        assert line.line.color == mark.marker.color == curve_colour(grid.eps_attack[i], 0.0, 2.0)
         assert mark.showlegend is False and mark.marker.symbol == "diamond"
+        assert line.line.width == 2 and line.opacity == 0.5  # nothing chosen: the spread, thin
 
 
 def test_left_panel_diamonds_sit_on_h_star(grid):
@@ -90,7 +99,9 @@ def test_left_panel_h_y_line(grid):
     assert shape.y0 == shape.y1 == pytest.approx(grid.h_y)
     assert shape.xref == "paper" and (shape.x0, shape.x1) == (0, 1)
     assert note.text == "H(Y)" and note.y == pytest.approx(grid.h_y)
-    assert fig.layout.yaxis.title.text == "loss L(eps_attack, eps_rule) [nats]"
+    # its label in the right margin, beside the line's end: never under the curves
+    assert (note.xref, note.x, note.xanchor) == ("paper", 1.0, "left") and fig.layout.margin.r >= 60
+    assert fig.layout.yaxis.title.text == "loss [nats]"
 
 
 def test_left_panel_rows_not_columns(oblong):
@@ -109,12 +120,27 @@ def test_left_panel_rows_not_columns(oblong):
 def test_left_panel_adds_the_chosen_attack(figure2):
     eps = np.linspace(0.0, 2.0, 11)
     g = engine.tradeoff_grid(figure2, eps, eps)
-    default = [line.name for line in _lines(figure2_left(g))]
+    default = {line.name: line.line.color for line in _lines(figure2_left(g))}
     assert len(default) == 6  # the even spread
-    chosen = [line.name for line in _lines(figure2_left(g, attacks=[0.61]))]
-    assert set(default) < set(chosen) and "eps_attack = 0.6" in chosen
-    assert len(chosen) == 7
-    assert [float(n.split("= ")[1]) for n in chosen] == sorted(float(n.split("= ")[1]) for n in chosen)
+    lines = _lines(figure2_left(g, attacks=[0.61]))
+    chosen = {line.name: line.line.color for line in lines}
+    assert "eps_attack = 0.6 (chosen)" in chosen and len(chosen) == 7
+    assert all(chosen[n] == c for n, c in default.items())  # the others keep their colours
+    (thick,) = [line for line in lines if line.line.width > 2]
+    assert thick.name == "eps_attack = 0.6 (chosen)" and thick.opacity == 1.0
+    values = [float(n.split("= ")[1].split()[0]) for n in chosen]
+    assert values == sorted(values)
+
+
+def test_a_curve_keeps_its_colour_whatever_else_is_drawn(figure2):
+    """A budget's colour is its place on the scale: adding or removing highlights never recolours a curve."""
+    eps = np.linspace(0.0, 2.0, 21)
+    g = engine.tradeoff_grid(figure2, eps, eps)
+    colours = [{t.name.replace(" (chosen)", ""): t.line.color for t in _lines(figure2_right(g, rules=wanted))}
+               for wanted in ([], [0.3], [0.3, 1.7], [1.1])]
+    for name in colours[0]:
+        assert len({c[name] for c in colours if name in c}) == 1
+    assert curve_colour(0.0, 0.0, 2.0) != curve_colour(2.0, 0.0, 2.0)
 
 
 # -- right panel -------------------------------------------------------------------------------------
@@ -122,11 +148,11 @@ def test_right_panel_curves_are_the_columns_of_the_surface(oblong):
     fig = figure2_right(oblong)
     rules = _lines(fig)[:-1]
     assert len(rules) == len(EPS)
-    for k, (j, line) in enumerate(zip(_pick(oblong.eps_rule, None), rules, strict=True)):
+    for j, line in zip(_pick(oblong.eps_rule, None), rules, strict=True):
         np.testing.assert_array_equal(_f(line.x), oblong.eps_attack)
         np.testing.assert_array_equal(_f(line.y), oblong.loss[:, j])
         assert line.name == f"rule for eps = {oblong.eps_rule[j]:.3g}"
-        assert line.line.color == colour(k)
+        assert line.line.color == curve_colour(oblong.eps_rule[j], 0.0, 2.0)
 
 
 def test_right_panel_h_star_curve_is_the_engine_h_star(grid):
@@ -152,7 +178,7 @@ def test_right_panel_adds_the_chosen_rule(figure2):
     eps = np.linspace(0.0, 2.0, 11)
     g = engine.tradeoff_grid(figure2, eps, eps)
     names = [t.name for t in figure2_right(g, rules=[1.42]).data[:-1]]
-    assert "rule for eps = 1.4" in names and len(names) == 7
+    assert "rule for eps = 1.4 (chosen)" in names and len(names) == 7
 
 
 # -- the surface ---------------------------------------------------------------------------------------
@@ -181,7 +207,8 @@ def test_bars_are_the_chain_of_sec_v_b(cvr):
     (bar,) = fig.data
     np.testing.assert_array_equal(_f(bar.y), cvr.value)
     assert list(bar.text) == [f"{v:.4f}" for v in cvr.value]
-    assert list(bar.x) == ["(1) clean optimum", "(2) robust rule, clean", "(3) robust rule, attacked"]
+    # no (1) (2) (3) on the bars: the paper's (3) is the max-distortion constraint, another thing
+    assert list(bar.x) == ["clean optimum H(Y|X)", "robust rule, clean data", "robust rule, attacked (h*)"]
     assert list(bar.marker.color) == [OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[5]]
     y = _f(bar.y)
     assert y[0] <= y[1] + CERT and y[1] <= y[2] + CERT  # (1) <= (2) <= (3)

@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ui.editor import safe_csv
+from ui.tables import safe_csv
 from ui.text import literal
 
 
@@ -47,3 +47,13 @@ def test_safe_csv_neutralises_cells_and_headers_but_not_numbers():
     back = pd.read_csv(io.StringIO(text))
     assert list(back["x"]) == [1.0, -2.0]  # numbers keep their sign
     assert list(back["ok"]) == ["'@SUM(A1)", "fine"]
+
+
+def test_safe_csv_keeps_numeric_labels_as_numbers():
+    """'-1' and '+1' are numbers, not formulas: a spreadsheet reads them as -1 and 1, so no quote is added (a
+    quoted '-1 came back as text); text that merely starts like a number is still neutralised."""
+    df = pd.DataFrame({"x": [1.0], "-1": [0.5], "+1": [0.25], "1e-3": [0.25], "-1+2": [0.0], "-inf": [0.0]})
+    header = safe_csv(df).splitlines()[0].split(",")
+    assert header == ["x", "-1", "+1", "1e-3", "'-1+2", "'-inf"]
+    back = pd.read_csv(io.StringIO(safe_csv(df)))
+    assert list(back.columns[1:4]) == ["-1", "+1", "1e-3"]

@@ -124,15 +124,15 @@ def page_eps(at: AppTest, eps_values) -> float:
 
 
 def choose_preset(at: AppTest, preset: str, k: int = 13) -> float:
-    """Pick an example, then the k-th budget of its grid; return that eps.
-
-    A new example with a new eps range makes the slider a new widget that starts at the example's default
-    (what a browser shows), but AppTest's tree keeps reporting the old slider value and sends it on the next
-    rerun; so a test moves the slider explicitly after changing the example.
-    """
+    """Pick an example (eps then starts at that example's default: checked), then the k-th budget of its grid;
+    return that eps."""
     set_widget(at, "selectbox", "preset", preset)
     assert at.selectbox(key="preset").value == preset
-    eps = grid(preset)[k]
+    values = grid(preset)
+    default = min(values, key=lambda e: abs(e - engine.preset_info(preset).eps_default))
+    assert at.slider(key="eps").value == default, "a new example starts at its own default eps"
+    assert at.query_params["eps"] == f"{default:.10g}"
+    eps = values[k]
     set_widget(at, "slider", "eps", eps)
     return eps
 
@@ -143,10 +143,32 @@ def selected(at: AppTest, key: str):
 
 
 def url_value(key: str, value: str) -> str:
-    """What a bound selectbox writes to the URL for ``value``: its shown text (e.g. '?kind=max+(every...')."""
+    """What a link carries for ``value``: the value itself ('?kind=max'), never its shown text."""
+    return value
+
+
+def shown_text(key: str, value: str) -> str:
+    """A selectbox's shown text for ``value``, as links written before issue 14 carried it (still read)."""
     if key == "preset":
         return engine.preset_info(value).title
     return {"metric": METRICS, "kind": KINDS}[key][value]
+
+
+def drawn(at: AppTest) -> dict[str, set[str]]:
+    """The keys of the widgets a run drew, by kind (to check what lecture mode shows)."""
+    kinds = ("selectbox", "radio", "slider", "number_input", "multiselect", "select_slider", "toggle")
+    return {kind: {w.key for w in getattr(at, kind)} for kind in kinds if getattr(at, kind)}
+
+
+LECTURE_BAR = {"radio": {"theme"}, "toggle": {"qr", "lecture"}}  # lecture mode's own bar
+
+
+def lecture_widgets(at: AppTest, **page) -> None:
+    """Lecture mode drew only its bar and ``page``'s widgets (kind -> keys), e.g. selectbox={"preset"}."""
+    want = {kind: set(keys) for kind, keys in LECTURE_BAR.items()}
+    for kind, keys in page.items():
+        want[kind] = want.get(kind, set()) | set(keys)
+    assert drawn(at) == want
 
 
 def problem(preset: str, metric_: str = "default", kind: str = "default", kappa: float = 1.0) -> engine.Problem:
@@ -179,8 +201,30 @@ def _not_summing(df: pd.DataFrame) -> pd.DataFrame:
 BAD_TABLES = {
     "negative cell": (_negative, ("x = 1", "'1'", "negative", "-0.1")),
     "empty cell": (_missing, ("x = 1", "'1'", "nan")),
-    "rows not summing to 1": (_not_summing, ("sums to 1.5", "normalise")),
 }
+
+
+def unnormalise_custom_table(at: AppTest) -> pd.DataFrame:
+    """Switch to 'My own table' and make one entry 0.5 too big (the table sums to 1.5); return the table."""
+    set_widget(at, "selectbox", "source", "custom")
+    table = _not_summing(at.session_state["custom_base"].copy())
+    at.session_state["custom_base"] = table
+    rerun(at)
+    return table
+
+
+def assert_normalised_with_a_notice(at: AppTest, table: pd.DataFrame) -> engine.Problem:
+    """A notice says the table sums to 1.5 and is used divided by it; no error; the results are shown; the user's
+    table is kept as typed. Returns the problem the results are for (the table divided by its sum)."""
+    assert not at.error, [e.value for e in at.error]
+    notices = [unescaped(i.value) for i in at.info if "sums to" in i.value]
+    assert len(notices) == 1 and "sums to 1.5, not 1" in notices[0] and "divided by 1.5" in notices[0], notices
+    assert "Normalise" in notices[0]
+    assert at.metric, "no result for a table that only needed dividing by its sum"
+    pd.testing.assert_frame_equal(at.session_state["custom_base"], table)
+    mu = table.drop(columns=["x"]).to_numpy(dtype=float)
+    return engine.Problem.from_arrays(mu / mu.sum(), positions=table["x"].tolist(),
+                                      labels=[c for c in table.columns if c != "x"], metric="squared")
 
 
 def break_custom_table(at: AppTest, how: str) -> tuple[pd.DataFrame, tuple[str, ...]]:

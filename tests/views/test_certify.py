@@ -15,7 +15,7 @@ import json
 import numpy as np
 import pagekit
 import pytest
-from pagekit import CERTIFY, metric, open_page, set_widget
+from pagekit import CERTIFY, lecture_widgets, metric, open_page, set_widget
 
 from engine.cli import main as cli
 from engine.context.pixeldp import DEFAULT_DELTA, pixeldp_gaussian, pixeldp_laplace
@@ -176,10 +176,11 @@ def test_bad_link_values_fall_back_to_the_defaults(defaults, bad):
 def test_lecture_mode_keeps_only_sigma(defaults):
     at = open_page(CERTIFY, {"lecture": "1", "sigma": "1.0", "p_a": "0.9", "delta": "1e-03", "base": "disc"})
     assert [s.key for s in at.main.slider] == ["sigma"] and not at.sidebar.slider
-    assert not at.selectbox and not at.number_input
+    lecture_widgets(at, slider={"sigma"})
     values = (0.9, round(1 - 0.9, 12), 1.0, 1e-3)
     assert [metric(at, label) for label in RADII] == expected_radii(*values)
-    assert "DiscClassifier" in at.code[0].value
+    assert not at.code and not at.get("download_button")  # nothing to copy or download on a projector
+    assert at.query_params["base"] == "disc"  # the hidden controls' values stay in the link
     set_widget(at, "slider", "sigma", 0.25)  # sigma still works
     assert [metric(at, label) for label in RADII] == expected_radii(*values[:2], 0.25, values[3])
 

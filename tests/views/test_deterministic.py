@@ -8,20 +8,23 @@ from pagekit import (
     BAD_TABLES,
     DETERMINISTIC,
     assert_bad_table_reported,
+    assert_normalised_with_a_notice,
     break_custom_table,
     choose_preset,
+    lecture_widgets,
     metric,
     open_page,
     problem,
     selected,
     set_widget,
     shown,
+    unnormalise_custom_table,
     url_value,
 )
 
 import engine
 
-LABELS = ("stochastic h*", "(20) pure, plays second", "(21) pure, plays first")
+LABELS = ("stochastic h*", "(20) attacker second, fixed moves", "(21) attacker first, fixed moves")
 
 
 def assert_values(at, p: engine.Problem, eps: float, units: str = "nats") -> None:
@@ -47,6 +50,9 @@ def test_default_view_is_the_papers_example():
     assert "kind" not in [s.key for s in at.selectbox], "this page always uses the max kind"
     assert any("max" in c.value and "kind" in c.value for c in at.sidebar.caption)
     assert len(at.get("plotly_chart")) == 3
+    words = " ".join(c.value for c in at.caption)
+    assert "(20): attacker moves after seeing the rule, one fixed move per point" in words
+    assert "(21): attacker commits to one fixed move per point before the rule is chosen" in words
 
 
 @pytest.mark.parametrize("eps", [0.0, 0.5, 1.5, 2.0])
@@ -78,6 +84,13 @@ def test_bad_custom_table(how):
     assert_bad_table_reported(at, bad, words)
 
 
+def test_a_table_that_does_not_sum_to_one_is_used_divided_by_its_sum():
+    at = open_page(DETERMINISTIC)
+    table = unnormalise_custom_table(at)
+    p = assert_normalised_with_a_notice(at, table).replace(constraint="max")
+    assert_values(at, p, at.slider(key="eps").value)
+
+
 def test_link_sets_the_controls():
     at = open_page(DETERMINISTIC, {"preset": url_value("preset", "figure2"), "metric": url_value("metric", "abs"),
                                    "eps": "1.5", "units": "bits"})
@@ -86,7 +99,7 @@ def test_link_sets_the_controls():
 
 
 def test_lecture_mode():
+    """Only the example and eps (and lecture mode's own bar) are drawn; the link's other values still count."""
     at = open_page(DETERMINISTIC, {"lecture": "1", "eps": "0.5"})
-    assert not at.selectbox and not at.radio
-    assert [s.key for s in at.main.slider] == ["eps"]
+    lecture_widgets(at, selectbox={"preset"}, slider={"eps"})
     assert_values(at, problem("stochastic-vs-deterministic", kind="max"), 0.5)

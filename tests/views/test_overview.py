@@ -1,21 +1,21 @@
-"""The overview page (AppTest): Theorem 1 from both sides follows eps and the example; links and lecture mode."""
+"""The overview page (AppTest): Theorem 1 from both sides follows eps and the example, with h*(eps) drawn;
+links (values, eps at its example's default) and lecture mode."""
 
 from __future__ import annotations
-
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from pagekit import (
     OVERVIEW,
     choose_preset,
     grid,
+    lecture_widgets,
     metric,
-    number,
     open_page,
     problem,
     selected,
     set_widget,
     shown,
+    shown_text,
     url_value,
 )
 
@@ -23,7 +23,7 @@ import engine
 
 MAXIMIN = "maximin: best perturbation's H(Y|X')"
 MINIMAX = "minimax: robust rule's worst loss"
-GAP = "gap (Theorem 1 says 0)"
+EQUAL = "Theorem 1: the two are equal"
 
 
 def assert_theorem_1(at, preset: str, eps: float, units: str = "nats") -> None:
@@ -31,8 +31,8 @@ def assert_theorem_1(at, preset: str, eps: float, units: str = "nats") -> None:
     p = problem(preset)
     assert metric(at, MAXIMIN) == shown(engine.worst_case(p, eps).value, 6, units)
     assert metric(at, MINIMAX) == shown(engine.robust_rule(p, eps).value, 6, units)
-    assert 0 <= number(metric(at, GAP)) < 1e-6
-    assert metric(at, GAP).endswith(units)
+    assert metric(at, EQUAL) == "equal (to 1e-6)"  # in words, not 'gap 7.9e-09'
+    assert 0 <= engine.robust_rule(p, eps).value - engine.worst_case(p, eps).value < 1e-6
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +45,10 @@ def test_default_view():
     assert selected(at, "preset") == "figure2"
     assert at.slider(key="eps").value == engine.preset_info("figure2").eps_default
     assert_theorem_1(at, "figure2", 0.5)
-    assert any("verified, gap" in m.value for m in at.markdown)
+    assert any("verified: bounds within" in m.value for m in at.markdown)
     assert at.get("graphviz_chart"), "the game diagram is missing"
+    (chart,) = at.get("plotly_chart")  # h*(eps) over the example's whole range
+    assert at.query_params == {"preset": "figure2", "eps": "0.5", "units": "nats"}  # every value, defaults too
 
 
 @pytest.mark.parametrize("k", [0, 13, 40])
@@ -81,16 +83,37 @@ def test_link_sets_the_controls():
     assert_theorem_1(at, "uniform-5ary", 0.75)
 
 
-def test_lecture_link_reproduces_the_view_in_lecture_mode():
-    """The page's own 'Open this view in lecture mode' link keeps the example and eps, and hides the controls."""
-    at = open_page(OVERVIEW, {"preset": url_value("preset", "label-noise"), "eps": "1.5", "units": "bits"})
-    links = [m.value for m in at.markdown if "lecture mode](" in m.value]
-    assert len(links) == 1
-    query = dict(parse_qsl(urlsplit(links[0].split("](", 1)[1].rstrip(")")).query))
-    assert query["lecture"] == "1"
-    lecture = open_page(OVERVIEW, query)
-    assert not lecture.selectbox and not lecture.radio, "lecture mode shows controls"
-    assert [s.key for s in lecture.main.slider] == ["eps"]
+def test_links_written_before_carry_shown_text_and_still_open_the_view():
+    at = open_page(OVERVIEW, {"preset": shown_text("preset", "uniform-5ary"), "eps": "0.75"})
+    assert selected(at, "preset") == "uniform-5ary"
+    assert at.query_params["preset"] == "uniform-5ary"  # rewritten as the value
+
+
+def test_a_new_example_starts_at_its_own_eps():
+    """Changing the example resets eps to that example's default (and the link says so)."""
+    at = open_page(OVERVIEW, {"eps": "2"})
+    assert at.slider(key="eps").value == 2.0
+    set_widget(at, "selectbox", "preset", "binary-source")
+    assert at.slider(key="eps").value == engine.preset_info("binary-source").eps_default
+    assert at.query_params["eps"] == "0.1" and at.query_params["preset"] == "binary-source"
+    assert_theorem_1(at, "binary-source", 0.1)
+
+
+def test_lecture_mode_keeps_the_view_and_shows_only_the_example_and_eps():
+    """A lecture link keeps the example, eps and units; only the example, eps and the lecture bar are drawn."""
+    query = {"preset": "label-noise", "eps": "1.5", "units": "bits"}
+    at = open_page(OVERVIEW, query)
+    lecture = open_page(OVERVIEW, {**query, "lecture": "1"})
+    lecture_widgets(lecture, selectbox={"preset"}, slider={"eps"})
     assert metric(lecture, MAXIMIN) == metric(at, MAXIMIN) == shown(
         engine.worst_case(problem("label-noise"), 1.5).value, 6, "bits")
-    assert not [m for m in lecture.markdown if "lecture mode](" in m.value]
+    assert lecture.query_params == {**query, "lecture": "1", "theme": "projector", "qr": "0"}
+
+
+def test_the_lecture_switch_turns_lecture_mode_on_and_off():
+    at = open_page(OVERVIEW, {"preset": "label-noise", "eps": "1.5"})
+    set_widget(at, "toggle", "lecture", True)
+    assert at.query_params["lecture"] == "1" and at.query_params["eps"] == "1.5"
+    lecture_widgets(at, selectbox={"preset"}, slider={"eps"})
+    set_widget(at, "toggle", "lecture", False)
+    assert "lecture" not in at.query_params and at.radio(key="units")

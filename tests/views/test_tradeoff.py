@@ -14,11 +14,13 @@ from pagekit import (
     break_custom_table,
     choose_preset,
     grid,
+    lecture_widgets,
     open_page,
     page_eps,
     problem,
     set_widget,
     shown,
+    unescaped,
     url_value,
 )
 
@@ -56,8 +58,9 @@ def assert_curves(at, p: engine.Problem, eps: float, points: int = 21, units: st
     want = [to_units(engine.worst_case(p, e).value, units) for e in info_grid]
     assert np.allclose(values(h_star, "y"), want, atol=1e-9)
     nearest = min(info_grid, key=lambda e: abs(e - eps))
-    trace(figure(at, "figure2-left"), f"eps_attack = {nearest:.3g}")
-    trace(figure(at, "figure2-right"), f"rule for eps = {nearest:.3g}")
+    left = trace(figure(at, "figure2-left"), f"eps_attack = {nearest:.3g} (chosen)")
+    right = trace(figure(at, "figure2-right"), f"rule for eps = {nearest:.3g} (chosen)")
+    assert left["line"]["width"] > 2 and right["line"]["width"] > 2  # emphasised over the thin spread
     text = " ".join(m.value for m in at.markdown)
     assert f"H(Y) = {shown(label_entropy(p.mu), 4, units)}" in text
     assert f"H(Y|X) = {shown(conditional_entropy(p.mu), 4, units)}" in text
@@ -71,7 +74,7 @@ def page():
 def test_default_view():
     at = open_page(TRADEOFF)
     assert len(at.get("plotly_chart")) == 4  # with the accuracy view (tests/views/test_robust_accuracy.py)
-    assert any("verified, gap" in m.value for m in at.markdown), "no certificate badge"
+    assert any("verified: bounds within" in m.value for m in at.markdown), "no certificate badge"
     assert_curves(at, problem("figure2"), 0.5)
 
 
@@ -114,6 +117,19 @@ def test_bad_custom_table(how):
     assert_bad_table_reported(at, bad, words)
 
 
+def test_highlights_keep_their_colours_and_every_curve_keeps_its_own():
+    """Emphasising another eps adds a thick curve; the curves drawn before keep their colours."""
+    at = open_page(TRADEOFF)
+    before = {t["name"].replace(" (chosen)", ""): t["line"]["color"] for t in figure(at, "figure2-right")["data"]
+              if t.get("name", "").startswith("rule")}
+    set_widget(at, "multiselect", "highlight", [1.3])
+    after = {t["name"].replace(" (chosen)", ""): t["line"]["color"] for t in figure(at, "figure2-right")["data"]
+             if t.get("name", "").startswith("rule")}
+    assert set(before) < set(after) and all(after[n] == c for n, c in before.items())
+    assert trace(figure(at, "figure2-right"), "rule for eps = 1.3 (chosen)")["line"]["width"] > 2
+    assert at.query_params["highlight"] == "1.3"
+
+
 def test_link_sets_the_controls():
     at = open_page(TRADEOFF, {"preset": url_value("preset", "uniform-5ary"), "eps": "0.4", "units": "bits",
                               "resolution": "11"})
@@ -123,6 +139,14 @@ def test_link_sets_the_controls():
 
 def test_lecture_mode():
     at = open_page(TRADEOFF, {"lecture": "1", "preset": url_value("preset", "label-noise"), "eps": "1.5"})
-    assert not at.selectbox and not at.select_slider and not at.multiselect
-    assert [s.key for s in at.main.slider] == ["eps"]
+    lecture_widgets(at, selectbox={"preset"}, slider={"eps"})
     assert_curves(at, problem("label-noise"), 1.5)
+
+
+def test_rules_that_are_not_unique_are_named():
+    """Figure 2 on Sec. V-A's example: the rules whose minimax rule is not unique get the engine's sentence."""
+    at = open_page(TRADEOFF, {"preset": url_value("preset", "stochastic-vs-deterministic"), "resolution": "11"})
+    shown_notes = [unescaped(i.value) for i in at.info if "not unique" in i.value]
+    assert shown_notes and all(n.startswith("The robust rule is not unique at x = ") for n in shown_notes)
+    assert len(set(shown_notes)) == len(shown_notes)
+    assert not [w.value for w in at.warning if "could not prove" in w.value]  # every entry is proven here

@@ -3,6 +3,8 @@ tables get a sentence; links and lecture mode set the controls."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 
 import pytest
@@ -10,9 +12,11 @@ from pagekit import (
     BAD_TABLES,
     WORST_CASE,
     assert_bad_table_reported,
+    assert_normalised_with_a_notice,
     break_custom_table,
     choose_preset,
     grid,
+    lecture_widgets,
     metric,
     open_page,
     problem,
@@ -20,6 +24,9 @@ from pagekit import (
     selected,
     set_widget,
     shown,
+    shown_text,
+    unescaped,
+    unnormalise_custom_table,
     url_value,
 )
 
@@ -46,11 +53,36 @@ def test_default_view_shows_the_engine_values_and_a_verified_certificate():
     assert metric(page, H_STAR) == expected_h_star(p, eps) == "1.2284 nats"
     assert metric(page, "clean H_mu(Y|X)") == shown(conditional_entropy(p.mu), 4)
     assert metric(page, "label entropy H_mu(Y)") == shown(label_entropy(p.mu), 4)
-    assert any("verified, gap" in m.value for m in page.markdown), "no certificate badge"
+    assert any("verified: bounds within" in m.value for m in page.markdown), "no certificate badge"
     charts = page.get("plotly_chart")
-    assert len(charts) == 8  # with the robust-accuracy curve and its rule (tests/views/test_robust_accuracy.py)
+    # mu and nu* on one scale, q*, the price of robustness, the plan, robust accuracy and its rule; the Play
+    # animation waits until its box is opened
+    assert len(charts) == 6
     assert all(c.proto.alt for c in charts), "a chart without alt text"
     assert all(json.loads(c.proto.config)["toImageButtonOptions"]["format"] == "svg" for c in charts)
+    assert all(c.proto.theme == "" for c in charts), "the app's template, not Streamlit's, styles the charts"
+    assert page.query_params == {"source": "preset", "preset": "figure2", "metric": "default", "kind": "default",
+                                 "eps": "0.5", "units": "nats", "step": "1"}  # every value, defaults too
+
+
+def test_mu_and_nu_share_one_colour_scale_for_every_eps():
+    """The pair's colour scale tops at the largest mass of mu and of nu* at any eps, the same at every eps; the
+    animation's nu* uses it too, and starts at the page's eps with h* and its certificate in its title."""
+    at = open_page(WORST_CASE)
+    at.session_state["play"] = True  # the user opens "Play: ..."
+    p = problem("figure2")
+    top = max(float(p.mu.max()), *(float(engine.worst_case(p, e).nu.max()) for e in grid("figure2")))
+    for eps in (0.5, 1.5):
+        set_widget(at, "slider", "eps", eps)
+        pair, *_, animation = (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+        assert pair["layout"]["coloraxis"]["cmax"] == pytest.approx(top)
+        assert {t["coloraxis"] for t in pair["data"]} == {"coloraxis"}
+        assert animation["layout"]["coloraxis"]["cmax"] == pytest.approx(top)
+        k = grid("figure2").index(eps)
+        assert animation["layout"]["sliders"][0]["active"] == k
+        title = animation["layout"]["title"]["text"]
+        assert title.startswith(f"eps = {eps:g}: h* = {engine.worst_case(p, eps).value:.4f} nats (verified")
+        assert all("h* = " in f["layout"]["title"]["text"] for f in animation["frames"])
 
 
 @pytest.mark.parametrize("k", [0, 7, 24, 40])
@@ -110,6 +142,34 @@ def test_bad_custom_table_shows_its_sentence_and_keeps_the_edits(how):
     assert_bad_table_reported(at, bad, words)
 
 
+def test_a_table_that_does_not_sum_to_one_is_used_divided_by_its_sum():
+    at = open_page(WORST_CASE)
+    table = unnormalise_custom_table(at)
+    p = assert_normalised_with_a_notice(at, table)
+    assert metric(at, H_STAR) == expected_h_star(p, at.slider(key="eps").value)
+
+
+def test_a_custom_table_says_next_to_copy_link_that_it_travels_as_a_scenario_file():
+    at = open_page(WORST_CASE)
+    set_widget(at, "selectbox", "source", "custom")
+    notes = [c.value for c in at.caption if "not in the link" in c.value]
+    assert notes and "scenario file" in notes[0]
+    assert [b.label for b in at.get("download_button") if "scenario" in b.label.lower()]
+    visitor = open_page(WORST_CASE, {"source": "custom"})  # the link alone: the starting table, and a sentence
+    assert any("cannot carry a table" in i.value for i in visitor.info)
+
+
+def test_the_python_code_prints_in_the_pages_units():
+    at = open_page(WORST_CASE, {"units": "bits", "eps": "1"})
+    code = at.code[0].value
+    assert "import math" in code and "w.value / math.log(2)" in code and "# h* in bits" in code
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(code, {})  # noqa: S102 - the page's own snippet, as a user pastes it
+    h_bits = float(printed.getvalue().split()[0])
+    assert metric(at, H_STAR) == f"{h_bits:.4f} bits" == expected_h_star(problem("figure2"), 1.0, "bits")
+
+
 def test_link_sets_every_control():
     query = {"preset": url_value("preset", "label-noise"), "metric": url_value("metric", "squared"),
              "kind": url_value("kind", "max"), "eps": "1.5", "units": "bits"}
@@ -129,15 +189,17 @@ def test_link_with_joint_constraint_sets_kappa():
 
 @pytest.mark.parametrize("form", ["shown text", "value"])
 def test_lecture_mode_hides_the_controls_but_keeps_eps(form):
-    """?lecture=1: no sidebar controls, the eps slider in the main area, the linked view (either URL form)."""
+    """?lecture=1: no sidebar controls, the example and eps in the main area, the linked view (either URL form,
+    the value being what the link then carries); no downloads and no code to copy."""
     def value(key, v):
-        return url_value(key, v) if form == "shown text" else v
+        return shown_text(key, v) if form == "shown text" else v
 
     query = {"lecture": "1", "preset": value("preset", "uniform-5ary"), "kind": value("kind", "max"), "eps": "1"}
     at = open_page(WORST_CASE, query)
     assert not [w for w in at.sidebar if getattr(w, "key", None)], "a control is left in the sidebar"
-    assert not at.selectbox, "lecture mode shows a selectbox"
-    assert [s.key for s in at.main.slider] == ["eps"]
+    lecture_widgets(at, selectbox={"preset"}, slider={"eps"})
+    assert (at.query_params["preset"], at.query_params["kind"]) == ("uniform-5ary", "max")
+    assert not at.get("download_button") and not at.code and not at.expander
     assert at.slider(key="eps").value == 1.0
     assert metric(at, H_STAR) == expected_h_star(problem("uniform-5ary", kind="max"), 1.0) != "0.0000 nats"
 
@@ -196,3 +258,14 @@ def test_a_bad_table_keeps_the_cost_and_constraint_controls():
     at.session_state["custom_base"] = good
     rerun(at)
     assert not at.error and (selected(at, "metric"), selected(at, "kind")) == ("abs", "max")
+
+
+def test_a_rule_that_is_not_unique_says_so():
+    """Sec. V-A's example at eps = 1: every point of mass moves, so no worst case reaches x = 0, 2, 4 and the robust
+    rule is not unique there; the page says so, in the engine's words, and a unique rule says nothing."""
+    at = open_page(WORST_CASE, {"preset": url_value("preset", "stochastic-vs-deterministic"), "eps": "1"})
+    p = problem("stochastic-vs-deterministic")
+    sentence = engine.robust_rule(p, 1.0).uniqueness
+    assert sentence.startswith("The robust rule is not unique at x = 0, x = 2, x = 4")
+    assert [unescaped(i.value) for i in at.info if "not unique" in i.value] == [sentence]
+    assert not [i.value for i in open_page(WORST_CASE).info if "not unique" in i.value]  # figure2: unique

@@ -83,7 +83,7 @@ def assert_complete(table: pd.DataFrame, config: dict) -> None:
     ({"eps": [1, "1e999"]}, "The config's 'eps' must be finite; got inf"),
     ({"kinds": ["joint"], "kappa": [1, 1.0]}, "'kappa' lists the same price twice"),
     ({"problems": [{"csv": "nowhere/*.csv"}]}, "no file matches 'nowhere/*.csv'"),
-    ({"problems": [{"csv": "nowhere.csv"}]}, "(csv): the file 'nowhere.csv': There is no mu file"),
+    ({"problems": [{"csv": "nowhere.csv"}]}, "(csv): there is no mu file at 'nowhere.csv'"),
     ({"problems": [{"preset": ["figure2", "binary-source"], "id": "x"}]}, "'id' names one problem"),
     ({"kinds": ["joint"], "kappa": -1}, "'kappa' must be non-negative; got -1"),
     ({"problems": [{"preset": "figure2", "csv": "a.csv"}]},
@@ -371,7 +371,7 @@ def test_a_killed_worker_then_a_killed_run_lose_nothing_and_the_rerun_completes_
 
 # -- the command line ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("args, words", [
-    (["batch", "missing.json", "--out", "{tmp}"], "cannot read 'missing.json': No such file or directory."),
+    (["batch", "missing.json", "--out", "{tmp}"], "There is no config file at 'missing.json'."),
     (["batch", "{config}"], "the following arguments are required: --out"),
     (["batch", "{config}", "--out", "{tmp}", "--workers", "0"], "workers must be a whole number >= 1; got 0."),
     (["batch", "{config}", "--out", "{tmp}", "--workers", "two"], "--workers must be a whole number >= 1; got 'two'."),

@@ -72,8 +72,14 @@ def test_sweep_json_and_tidy_csv(tmp_path):
     path = tmp_path / "grid.csv"
     out = run_json("sweep", "--preset", "figure2", "--eps-rule", "0:2:5", "--eps-attack", "0:1:3",
                    "--units", "bits", "--out", str(path))
-    assert_keys(out, {"eps_rule", "eps_attack", "loss", "h_star", "clean", "h_y", "h_y_given_x"})
+    assert_keys(out, {"eps_rule", "eps_attack", "loss", "h_star", "clean", "h_y", "h_y_given_x", "loss_lower",
+                      "loss_upper", "loss_status", "clean_lower", "clean_upper", "rule_error", "not_unique"})
     g = tradeoff_grid(engine.load_preset("figure2"), np.linspace(0, 2, 5), np.linspace(0, 1, 3))
+    assert np.allclose(out["loss_lower"], g.loss_lower / LN2, atol=1e-9)
+    assert np.allclose(out["loss_upper"], g.loss_upper / LN2, atol=1e-9)
+    assert out["loss_status"] == [[str(v) for v in row] for row in g.loss_status]
+    assert np.allclose(out["clean_lower"], g.clean_lower / LN2) and np.allclose(out["clean_upper"], g.clean_upper / LN2)
+    assert out["rule_error"] == pytest.approx(list(g.rule_error / LN2)) and out["not_unique"] == []
     assert np.allclose(out["eps_rule"], g.eps_rule) and np.allclose(out["eps_attack"], g.eps_attack)
     assert np.array(out["loss"]).shape == (3, 5)
     assert np.allclose(out["loss"], g.loss / LN2, atol=1e-9)
@@ -82,13 +88,15 @@ def test_sweep_json_and_tidy_csv(tmp_path):
     assert out["h_y"] == pytest.approx(g.h_y / LN2) and out["h_y_given_x"] == pytest.approx(g.h_y_given_x / LN2)
     with path.open(newline="") as f:
         rows = list(csv.reader(f))
-    assert rows[0] == ["eps_attack", "eps_rule", "loss", "units"]
+    assert rows[0] == ["eps_attack", "eps_rule", "loss", "units", "loss_lower", "loss_upper", "loss_status"]
     assert len(rows) == 1 + 3 * 5
-    table = {(float(a), float(r)): float(v) for a, r, v, _ in rows[1:]}
-    assert {u for *_, u in rows[1:]} == {"bits"}
+    table = {(float(a), float(r)): (float(v), float(lo), float(hi), st) for a, r, v, _, lo, hi, st in rows[1:]}
+    assert {row[3] for row in rows[1:]} == {"bits"}
     for i, a in enumerate(g.eps_attack):
         for j, r in enumerate(g.eps_rule):
-            assert table[(a, r)] == pytest.approx(g.loss[i, j] / LN2, abs=1e-9)
+            v, lo, hi, st = table[(a, r)]
+            assert v == pytest.approx(g.loss[i, j] / LN2, abs=1e-9)
+            assert lo <= v <= hi and st == g.loss_status[i, j] == "verified"
 
 
 def test_deterministic_json_matches_the_api():

@@ -141,7 +141,7 @@ def test_other_encodings_are_refused_with_a_sentence(encoding):
 @pytest.mark.parametrize(("data", "words"), [
     (b"", "empty"), (b"\xef\xbb\xbf", "empty"), (b"x,a\n", "no data rows"),
     (b"\x00\x01\x02\xff" * 50, "not text"), (b"x,a\n1\n2,0.5,0.5\n", "Row 2 has 1 cells"),
-    (b"x,a,a\n1,0.5,0.5\n", "same label 'a'"), (b"x,a\n1,abc\n", "Row 2, column 'a' is 'abc'"),
+    (b"x,a,a\n1,0.5,0.5\n", "same label 'a'"), (b"x,a\n1,abc\n", "row 2 (x = 1), column 'a' is 'abc'"),
 ])
 def test_odd_files_get_a_sentence_naming_the_problem(data, words):
     with pytest.raises(ProblemError) as info:

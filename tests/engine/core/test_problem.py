@@ -54,23 +54,24 @@ def test_named_metrics_and_case():
 # -- entries of the table ---------------------------------------------------------------------
 def test_negative_entry_is_named():
     msg = error(Problem.from_arrays, [[0.5, -0.1], [0.3, 0.3]], labels=["cat", "dog"], positions=[1, 7])
-    assert "feature value 1 (x = 1)" in msg and "'dog'" in msg and "-0.1" in msg and "negative" in msg
+    # one way of naming a cell: its row as a spreadsheet numbers it (header row 1), the feature value, the column
+    assert "The entry in row 2 (x = 1), column 'dog' is negative (-0.1)" in msg
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
 def test_non_finite_entry_is_named(bad):
     msg = error(Problem.from_arrays, [[0.5, 0.5], [bad, 0.0]])
-    assert "feature value 2" in msg and "label '1'" in msg and str(bad) in msg and "finite" in msg
+    assert "row 3 (x = 2), column '1'" in msg and str(bad) in msg and "finite" in msg
 
 
 def test_non_numeric_entry_is_named():
     msg = error(Problem.from_arrays, [[0.5, 0.25], [0.25, "abc"]])
-    assert "feature value 2, label 2" in msg and "'abc'" in msg and "not a number" in msg
+    assert "row 3 (x = 2), column '2'" in msg and "'abc'" in msg and "not a number" in msg
 
 
 def test_integer_beyond_the_float_range():
-    assert "label 2 of the table mu is too large" in error(Problem.from_arrays, [[0, 10**400]])
-    assert "feature value 2 is not finite" in error(Problem.from_arrays, MU, positions=[0, 10**400])
+    assert "row 2 (x = 1), column '2' of the table mu is too large" in error(Problem.from_arrays, [[0, 10**400]])
+    assert "row 3, column 'x' is not finite" in error(Problem.from_arrays, MU, positions=[0, 10**400])
     assert "must be finite" in error(check_eps, 10**400)
 
 
@@ -116,7 +117,7 @@ def test_negative_zero_becomes_zero():
         ([], "1 dimension"),
         ([[]], "0 columns"),
         (np.zeros((0, 3)), "0 rows"),
-        ([[0.5], [0.25, 0.25]], "feature value 1 has 1"),
+        ([[0.5], [0.25, 0.25]], "2 entries in row 3 but 1 in row 2"),
         ("abc", "rectangular table of numbers"),
     ],
 )
@@ -136,12 +137,12 @@ def test_positions_not_a_list():
 @pytest.mark.parametrize("metric", ["abs", "squared", "hamming"])
 def test_non_numeric_position_is_named(metric):
     msg = error(Problem.from_arrays, MU, positions=[1, "b"], metric=metric)
-    assert "feature value 2" in msg and "'b'" in msg
+    assert "The position in row 3, column 'x' is not a number: 'b'" in msg
 
 
 def test_non_finite_position_is_named():
     msg = error(Problem.from_arrays, MU, positions=[1, math.inf])
-    assert "feature value 2" in msg and "not finite" in msg
+    assert "row 3, column 'x'" in msg and "not finite" in msg
 
 
 @pytest.mark.parametrize("metric", ["abs", "squared"])

@@ -137,13 +137,14 @@ def test_trailing_empty_cells_are_ignored():
 def test_blank_lines_are_skipped_but_counted():
     positions, _, _ = read_mu_csv(b"\nx,a\n\n1,0.5\n\n2,0.5\n\n")
     assert positions == [1.0, 2.0]
-    assert read_error("x,a\n\n\n1,0.5\n2,abc\n") == "Row 5, column 'a' is 'abc', not a number."
+    assert read_error("x,a\n\n\n1,0.5\n2,abc\n") == "The cell in row 5 (x = 2), column 'a' is 'abc', not a number."
     assert "header (row 3)" in read_error("\n\ny,a\n1,1\n")
 
 
 def test_rows_are_records_not_lines():
     # a quoted label with a line break is one spreadsheet row
-    assert read_error('x,"two\nlines"\n1,abc\n') == "Row 2, column 'two\\nlines' is 'abc', not a number."
+    want = "The cell in row 2 (x = 1), column 'two\\nlines' is 'abc', not a number."
+    assert read_error('x,"two\nlines"\n1,abc\n') == want
 
 
 def test_unclosed_quote():
@@ -165,10 +166,10 @@ def test_number_formats():
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("x,cat\n1,abc\n", "Row 2, column 'cat' is 'abc', not a number."),
-        ("x,cat\n1,50%\n", "Row 2, column 'cat' is '50%', not a number."),
-        ("x,cat\none,1\n", "Row 2, column 'x' is 'one', not a number."),
-        ("x,cat,dog\n1,0.5, \n", "Row 2, column 'dog' is empty; it needs a number."),
+        ("x,cat\n1,abc\n", "The cell in row 2 (x = 1), column 'cat' is 'abc', not a number."),
+        ("x,cat\n1,50%\n", "The cell in row 2 (x = 1), column 'cat' is '50%', not a number."),
+        ("x,cat\none,1\n", "The cell in row 2, column 'x' is 'one', not a number."),
+        ("x,cat,dog\n1,0.5, \n", "The cell in row 2 (x = 1), column 'dog' is empty; it needs a number."),
     ],
 )
 def test_non_numeric_cells(content, message):
@@ -180,7 +181,7 @@ def test_nan_and_inf_parse_then_problem_rejects_them(cell, word):
     data = f"x,a,b\n1,0.5,0.25\n2,{cell},0.25\n".encode()
     assert not math.isfinite(read_mu_csv(data)[2][1, 0])
     msg = error(Problem.from_csv, data)
-    assert f"feature value 2 (x = 2), label 'a' is {word}" in msg and "finite" in msg
+    assert f"row 3 (x = 2), column 'a' is {word}" in msg and "finite" in msg
 
 
 def test_problem_rejects_a_file_that_does_not_sum_to_one():
@@ -232,7 +233,7 @@ def test_read_metric(tmp_path):
         ("x,1,2\n1,0,1\n", "must be square: its header names 2 feature value(s) but it has 1 row(s)"),
         ("x,1,2\n1,0,1\n2,1,0\n3,1,1\n", "names 2 feature value(s) but it has 3 row(s)"),
         ("x,1,2\n1,0\n2,1,0\n", "Row 2 has 2 cells; the header has 3."),
-        ("x,1,2\n1,0,far\n2,1,0\n", "Row 2, column '2' is 'far', not a number."),
+        ("x,1,2\n1,0,far\n2,1,0\n", "The cell in row 2 (x = 1), column '2' is 'far', not a number."),
         ("x,1,2\n2,1,0\n1,0,1\n", "Row 2 is for '2' but column 2 (B) of the header is '1'"),
         ("x,,2\n1,0,1\n2,1,0\n", "Column 2 (B) of the header is empty; every feature value needs a name."),
     ],
@@ -258,10 +259,20 @@ def test_metric_values_checked_by_problem(content, words):
 # -- writing ----------------------------------------------------------------------------------
 def test_formulas_are_neutralised_in_labels_only():
     p = Problem.from_arrays([[0.25, 0.25, 0.25, 0.25]], positions=[-1.5],
-                            labels=["=SUM(A1:A9)", "+1", "-x", "@cmd"])
+                            labels=["=SUM(A1:A9)", "+x", "-x", "@cmd"])
     text = write_mu_csv(p)
-    assert text.splitlines() == ["x,'=SUM(A1:A9),'+1,'-x,'@cmd", "-1.5,0.25,0.25,0.25,0.25"]
+    assert text.splitlines() == ["x,'=SUM(A1:A9),'+x,'-x,'@cmd", "-1.5,0.25,0.25,0.25,0.25"]
     assert read_mu_csv(text.encode())[1] == list(p.labels)
+
+
+def test_numeric_labels_stay_numbers():
+    """'-1' and '+1' are numbers, not formulas: written as they are (a quoted '-1 came back as text in a
+    spreadsheet); '-1+2' would be a formula and keeps its quote; a quoted old file still reads back."""
+    p = Problem.from_arrays([[0.25, 0.25, 0.25, 0.25]], labels=["-1", "+1", "2.5e-3", "-1+2"])
+    text = write_mu_csv(p)
+    assert text.splitlines()[0] == "x,-1,+1,2.5e-3,'-1+2"
+    assert read_mu_csv(text.encode())[1] == list(p.labels)
+    assert read_mu_csv(b"x,'-1,'+1\n1,0.5,0.5\n")[1] == ["-1", "+1"]
 
 
 def test_labels_that_start_with_a_quote_survive():
@@ -317,7 +328,7 @@ def test_scenario_round_trip(p):
         ('{"mu": [[1]], "metric": 2}', "metric must be a list; it is the number 2"),
         ('{"mu": [[1]], "constraint": {}}', "constraint must be text; it is an object"),
         ('{"mu": [[1]], "label_cost": "1"}', "label_cost must be a number"),
-        ('{"mu": [[NaN, 1]]}', "label '1' is nan"),
+        ('{"mu": [[NaN, 1]]}', "row 2 (x = 1), column '1' is nan"),
         ('{"mu": [[1e999]]}', "is inf"),
         ('{"mu": [[1' + "0" * 400 + ']]}', "is inf"),
         ('{"mu": [[1]], "metric": "euclid"}', "Unknown metric 'euclid'"),

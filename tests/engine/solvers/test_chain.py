@@ -16,7 +16,7 @@ import engine
 from engine.bounds.plan import plan_violation, repair_plan, stay_plan
 from engine.bounds.result import Certificate
 from engine.core.moves import allowed_moves
-from engine.solvers.chain import DEFAULT_CHAIN, Attempt, chain_override
+from engine.solvers.chain import DEFAULT_CHAIN, Attempt, chain_override, polish_override
 from engine.solvers.conic import RawSaddle
 
 
@@ -245,11 +245,24 @@ def test_attempts_stop_once_verified(case):
 @pytest.mark.parametrize("fault", [garbage, nan_everything, nan_rule_only], ids=lambda f: f.__name__)
 def test_garbage_from_every_solver_leaves_an_honest_certificate(case, fault):
     p, eps, truth = case
+    OVERRIDES.enter_context(polish_override(False))  # the chain alone; the polish is tested below
     calls = patch_solvers(clarabel=fault, cvxpy=fault)
     w = engine.worst_case(p, eps)
     assert len(calls) == 5
     assert w.status in ("approximate", "failed")
     check_honest(w, truth, p, eps)
+
+
+@pytest.mark.parametrize("fault", [garbage, nan_everything, nan_rule_only], ids=lambda f: f.__name__)
+def test_the_polish_after_garbage_stays_honest(case, fault):
+    """From a garbage answer the polish (engine.solvers.polish) may still find the saddle point: then the
+    certificate closes on the truth and the rule's error is proven; else it is no better than without it."""
+    p, eps, truth = case
+    patch_solvers(clarabel=fault, cvxpy=fault)
+    w, r = engine.worst_case(p, eps), engine.robust_rule(p, eps)
+    check_honest(w, truth, p, eps)
+    if w.status == "verified":
+        assert math.isfinite(r.rule_error) and r.rule_error < 1e-9
 
 
 @pytest.mark.parametrize("fault", [garbage, nan_everything], ids=lambda f: f.__name__)

@@ -1,0 +1,145 @@
+"""Polish a certified saddle point into a rule exact entry by entry, and prove how exact (issue 13).
+
+The chain's rule is certified at its own budget (its exact loss is within 1e-6 of h*), but an interior-point
+solver's multipliers are accurate only in absolute terms: where q* is 1e-10 the returned q may be off by a factor
+of 2, and a loss at another budget, where the attack reaches that cell, by nats. Polishing solves the optimality
+conditions of (15) on the support of an optimal plan (docs/design.md, "The dual program"),
+
+    u(c) - lambda cost(a -> c) = t(a) on the support (u = -log nu(y'|x'), Corollary 1),   marginals,
+    sum gamma cost = eps when lambda > 0,   every other move and every empty row priced slack,
+
+in log coordinates, through ``engine.bounds.rule_accuracy.prove``: it reduces them to a small square system in
+the components' potentials, the rows' masses and lambda, solves it by Newton's method and proves a bound delta >=
+max |log q - log q*| (or says why it cannot). The support comes from
+
+1. the solver's own plan: the moves carrying at least ``DIRECT_FLOORS`` of their atom's mass (for atoms below
+   ``TINY_ATOM`` of the largest, whose plan the solver does not resolve, the move its rule prices best); a move
+   that prices in enters and the proof runs again (``DIRECT_ROUNDS`` times at most);
+2. else the central path on the candidate moves (``engine.solvers.barrier``), then the same proof and entries.
+
+The rule is the aggregated solution's: on filled rows exp(-(T + lambda kappa)), on the rows no optimal plan
+fills (where (13) alone does not fix q*) exp(-psi) normalised, psi the c-transform of the potentials: the
+minimax rule there is any pmf with q >= exp(-psi*) (``floor``), and the engine chooses this one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.bounds.rule_accuracy import Proof, prove
+from engine.core.moves import Moves
+from engine.solvers.barrier import Barrier
+
+TINY_ATOM = 1e-6            # atoms below this fraction of the largest: their share of the solver's plan is noise
+DIRECT_FLOORS = (1e-5, 1e-3)  # the solver's plan names the support: moves carrying this fraction of their atom
+DIRECT_ROUNDS = 8           # moves that price in enter one by one, this many times at most
+CANDIDATE_GAP = 2.0         # the central path runs on the moves the solver's rule prices within this of tight
+BARRIER_MAX_MOVES = 600     # ... while there are at most this many (its Newton steps are dense)
+
+
+@dataclass(frozen=True, eq=False)
+class Polished:
+    """A polished saddle point: the rule, its proven accuracy and where the minimax rule is not unique."""
+
+    q: np.ndarray          # n-by-m rule
+    plan: np.ndarray       # a mass per move (the exact plan's flows when the proof holds)
+    multiplier: float      # lambda
+    rule_error: float      # proven max |log q - log q*| (inf when not proven)
+    free_rows: tuple       # rows x where the minimax rule is not unique
+    floor: np.ndarray      # n-by-m: every minimax rule has q >= floor on the free rows (nan on the others)
+    note: str              # how the support was found, or why the proof failed
+
+    @property
+    def proven(self) -> bool:
+        """Is ``rule_error`` a proven bound?"""
+        return math.isfinite(self.rule_error)
+
+
+def _activity(moves: Moves, eps: float, gam, cost, lam: float) -> bool:
+    """Does the budget bind? lambda eps against the unspent budget (both tend to 0 at the boundary)."""
+    return bool(moves.budget) and lam * eps > eps - float(np.dot(gam, cost))
+
+
+def _floor(moves: Moves, proof: Proof) -> np.ndarray:
+    """exp(-(psi + delta)) on the free rows (a lower envelope of every minimax rule there), nan elsewhere."""
+    n, m = moves.n, moves.m
+    floor = np.full((n, m), np.nan)
+    if proof.psi is not None and proof.free_rows:
+        rows = list(proof.free_rows)
+        psi = proof.psi.reshape(n, m)[rows]
+        floor[rows] = np.where(np.isfinite(psi), np.exp(-(psi + proof.delta)), 0.0)
+    return floor
+
+
+def _polished(moves: Moves, P, gam, proof: Proof, how: str) -> Polished:
+    plan = np.zeros(len(moves.cost))
+    plan[P] = gam if proof.flows is None else proof.flows
+    note = how if math.isfinite(proof.delta) else f"{how}: not proven ({proof.note})"
+    return Polished(proof.q, plan, proof.lam, proof.delta, proof.free_rows, _floor(moves, proof), note)
+
+
+def _prove_growing(moves: Moves, eps: float, P, gam_of, lam: float, active: bool) -> tuple[np.ndarray, Proof]:
+    """``prove`` on P, letting the move that prices in enter (column generation), DIRECT_ROUNDS times at most."""
+    proof = None
+    for _ in range(DIRECT_ROUNDS):
+        proof = prove(moves, eps, P, np.maximum(gam_of(P), 1e-300), lam, active)
+        if math.isfinite(proof.delta):
+            break
+        if proof.empty_cell >= 0:  # a reachable cell of a filled row must carry mass: its cheapest move enters
+            into = np.flatnonzero(moves.target == proof.empty_cell)
+            enter = (int(into[np.argmin(moves.cost[into])]),)
+        elif proof.enter:
+            enter = proof.enter
+        else:
+            break
+        P = np.union1d(P, np.array(enter, dtype=int))
+    return P, proof
+
+
+def candidates(moves: Moves, plan: np.ndarray, q: np.ndarray, lam: float) -> np.ndarray:
+    """The stays, the moves the solver's plan uses and those its rule prices within CANDIDATE_GAP of tight."""
+    heavy = np.asarray(plan) > 1e-7 * moves.atom_mass[moves.source]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = -np.log(np.asarray(q, float).ravel())[moves.target] - lam * moves.cost
+        t = np.full(len(moves.atom_mass), -np.inf)
+        np.maximum.at(t, moves.source, z)
+        tight = z >= t[moves.source] - CANDIDATE_GAP
+    return np.flatnonzero(heavy | tight | moves.is_stay)
+
+
+def polish(moves: Moves, eps: float, plan: np.ndarray, q: np.ndarray, lam) -> Polished:
+    """Polish a solver's (plan, q, lambda) at budget eps (module docstring); never raises on bad solver output."""
+    budget = bool(moves.budget)
+    lam = float(lam or 0.0) if budget and np.isfinite(lam or 0.0) else 0.0
+    raw = np.where(np.isfinite(plan), np.maximum(plan, 0.0), 0.0)
+    mass = moves.atom_mass[moves.source]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bracket = -np.log(np.asarray(q, float).ravel())[moves.target] - lam * moves.cost
+    best = np.lexsort((-bracket, moves.source))  # each atom's best-priced move first
+    top = np.zeros(len(moves.cost), bool)
+    top[best[np.searchsorted(moves.source[best], np.arange(len(moves.atom_mass)))]] = True
+    tiny = (moves.atom_mass < TINY_ATOM * moves.atom_mass.max())[moves.source]
+    first = None
+    for floor in DIRECT_FLOORS:
+        P = np.flatnonzero(np.where(tiny, top, raw > floor * mass))
+        P, proof = _prove_growing(moves, eps, P, lambda P: raw[P], lam,
+                                  _activity(moves, eps, raw[P], moves.cost[P], lam))
+        if proof.q is not None and math.isfinite(proof.delta):
+            return _polished(moves, P, raw[P], proof, "the solver's support")
+        first = first if first is not None and first.q is not None else proof
+    C = candidates(moves, raw, q, lam)
+    if len(C) <= BARRIER_MAX_MOVES:
+        S, gam, lam_b, active, _ = Barrier(moves, eps, C).solve(raw, q, lam)
+        flows = np.zeros(len(moves.cost))
+        flows[S] = gam
+        P, proof = _prove_growing(moves, eps, S, lambda P: flows[P], lam_b, active)
+        if proof.q is not None and (math.isfinite(proof.delta) or first.q is None):
+            return _polished(moves, P, flows[P], proof, "the central path's support")
+    if first.q is None:
+        return Polished(np.asarray(q, float), raw, lam, math.inf, (), np.full((moves.n, moves.m), np.nan),
+                        f"not polished ({first.note})")
+    P = np.flatnonzero(raw > DIRECT_FLOORS[0] * mass)
+    return _polished(moves, P, raw[P], first, "the solver's support")
