@@ -161,10 +161,12 @@ def shared(builder, *args, **kwargs) -> go.Figure:
 
 def for_hall_shared(fig: go.Figure, theme: str, height: int | None = None) -> go.Figure:
     """``fig`` in the hall's style (figures.style.for_hall): a figure from ``shared`` is built again and styled,
-    once for every session; any other figure is styled in place, as for_hall does."""
-    recipe = getattr(fig, "_recipe", None) if isinstance(fig, FrozenFigure) else None
-    if recipe is None:
-        return fig if isinstance(fig, FrozenFigure) else for_hall(fig, theme, height)
+    once for every session; another frozen figure is styled as a copy; a plain figure in place, as for_hall does."""
+    if not isinstance(fig, FrozenFigure):
+        return for_hall(fig, theme, height)
+    recipe = getattr(fig, "_recipe", None)
+    if recipe is None:  # frozen elsewhere (a resource cache's figure): style a copy, never the shared form
+        return for_hall(go.Figure(fig.to_dict()), theme, height)
     key, builder, args, kwargs = recipe
     hall_key = f"{key}:hall:{theme}:{height}"
     styled = _STORE.get(hall_key)

@@ -98,6 +98,15 @@ def test_a_figure_not_from_the_store_is_styled_in_place(case):
     assert figcache.for_hall_shared(fig, "projector") is fig and fig.layout.meta == {"hall": "projector"}
 
 
+def test_a_frozen_figure_of_a_resource_cache_is_styled_as_a_copy(case):
+    p, w = case
+    frozen = figcache.freeze(table_heatmap(w.nu, p.positions, p.labels, "nu", "nu*"))
+    before = json.dumps(frozen.to_dict(), sort_keys=True)
+    hall = figcache.for_hall_shared(frozen, "dark", 500)
+    assert hall.layout.meta == {"hall": "dark"} and hall.layout.height == 500
+    assert json.dumps(frozen.to_dict(), sort_keys=True) == before
+
+
 def test_explore_pages_send_the_code_and_the_animation_only_when_opened():
     from pagekit import WORST_CASE, open_page
 
