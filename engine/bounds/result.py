@@ -43,8 +43,9 @@ class Certificate:
 
     @property
     def gap(self) -> float:
-        """upper - lower (>= 0 up to rounding)."""
-        return self.upper - self.lower
+        """upper - lower, never below 0: the bounds cross only by rounding (a polished saddle has lower and
+        upper equal to the last bits), and a negative width would be a number no reader can use."""
+        return max(self.upper - self.lower, 0.0)
 
     @property
     def verified(self) -> bool:
