@@ -161,7 +161,8 @@ def test_a_custom_table_says_next_to_copy_link_that_it_travels_as_a_scenario_fil
 
 def test_the_python_code_prints_in_the_pages_units():
     at = open_page(WORST_CASE, {"units": "bits", "eps": "1"})
-    code = at.code[0].value
+    at.session_state["reproduce"] = True  # the user opens "Reproduce in Python ..." (its code is sent then)
+    code = at.run().code[0].value
     assert "import math" in code and "w.value / math.log(2)" in code and "# h* in bits" in code
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
@@ -199,7 +200,8 @@ def test_lecture_mode_hides_the_controls_but_keeps_eps(form):
     assert not [w for w in at.sidebar if getattr(w, "key", None)], "a control is left in the sidebar"
     lecture_widgets(at, selectbox={"preset"}, slider={"eps"})
     assert (at.query_params["preset"], at.query_params["kind"]) == ("uniform-5ary", "max")
-    assert not at.get("download_button") and not at.code and not at.expander
+    assert not at.get("download_button") and not at.code  # nothing to copy or download on a projector
+    assert [e.label for e in at.expander] == ["Play: the worst case and the robust rule as eps grows"]
     assert at.slider(key="eps").value == 1.0
     assert metric(at, H_STAR) == expected_h_star(problem("uniform-5ary", kind="max"), 1.0) != "0.0000 nats"
 
