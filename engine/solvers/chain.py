@@ -50,6 +50,7 @@ from engine.solvers.posterior import posterior_at_zero
 from engine.solvers.reduced import solve_saddle_reduced
 
 CACHE_SIZE = 512
+ROUNDING = 1e-12  # relative: a lower bound above the upper by less than this is rounding, and is set to the upper
 CACHE_BYTES = 256_000_000  # and at most this much of plans, rules and moves (engine.core.cache)
 DENSE_LIMIT = 20_000  # the cvxpy fallbacks build dense plans: skip them above this many plan entries
 # From this many allowed moves on, the solve over a few moves (engine.solvers.reduced) goes first. Measured on
@@ -261,6 +262,8 @@ def _solve_cached(problem: Problem, eps: float, attempts: tuple[Attempt, ...], p
             notes.append(note)
         if not np.isfinite(error):
             free, floor = (), None
+    if upper < lower <= upper + ROUNDING * max(1.0, abs(upper)):
+        lower = upper  # the plan's entropy and the rule's loss, both exact in reals, cross only by rounding
     certificate = Certificate(lower, upper)
     status = Status.VERIFIED if certificate.verified else (Status.APPROXIMATE if answered else Status.FAILED)
     return Saddle(eps=eps, certificate=certificate, status=status, method=method, message="; ".join(notes),
