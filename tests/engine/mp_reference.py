@@ -55,8 +55,16 @@ def solve(problem, eps, hint, start=None, rounds=6):
     budget = problem.constraint != "max" and eps > 0
     E = mp.mpf(float(eps))
     support = sorted(set(hint))
-    start = start or {}
+    start = dict(start or {})
+    lam_hint = start.get("lam")
     notes = []
+    missing = [e for e in support if e not in start.get("g", {})]
+    if missing and start.get("g") and all(a in start.get("t", {}) for a in atoms):
+        # hinted moves without a start value are priced like entering ones (not mu(a) / k: see _entering_starts)
+        known = {e: mp.mpf(v) for e, v in start["g"].items() if e in support}
+        prior = {"gam": {e: mp.exp(v) for e, v in known.items()}, "t": {a: mp.mpf(start["t"][a]) for a in atoms},
+                 "lam": mp.mpf(start.get("lam") or 0.0)}
+        start["g"] = {**known, **_entering_starts(problem, mu, missing, budget, E, prior)}
     for _ in range(rounds):
         res = _newton(problem, atoms, aidx, mu, support, budget, E, start)
         ok, enter, leave, info = _verify(problem, atoms, aidx, mu, every, support, budget, E, res)
@@ -65,7 +73,14 @@ def solve(problem, eps, hint, start=None, rounds=6):
             return info
         notes.append(f"round: enter {len(enter)} leave {len(leave)} ({info.get('why')})")
         support = sorted((set(support) - set(leave)) | set(enter))
-        start = {"g": {k: v for k, v in res["g"].items() if k in support}, "t": res["t"], "lam": res["lam"]}
+        g0 = {k: v for k, v in res["g"].items() if k in support}
+        g0.update(_entering_starts(problem, mu, enter, budget, E, res))
+        lam = res["lam"]
+        if budget and not res["active"] and info.get("why") in ("over budget", "budget binds"):
+            # the budget binds on the enlarged support although it did not on the hint's: its equation enters
+            # (at the hint's multiplier when it has one; None activates it from 0)
+            lam = lam_hint if lam_hint is not None and float(lam_hint) > 0 else None
+        start = {"g": g0, "t": res["t"], "lam": lam}
     info["notes"] = notes
     info["verified"] = False
     return info
@@ -126,22 +141,44 @@ def _newton(problem, atoms, aidx, mu, support, budget, E, start):
             for i in range(dim):
                 J[i, j] = (Fj[i] - Fz[i]) / h
         JT = J.T
-        tau = mp.mpf(10) ** -(DPS - 10)
-        Mx = JT * J
-        for i in range(dim):
-            Mx[i, i] += tau
-        dz = mp.lu_solve(Mx, -(JT * mp.matrix(Fz)))
+        JTJ, rhs = JT * J, -(JT * mp.matrix(Fz))
+        dz = None
+        for tau_exp in range(DPS - 10, -21, -10):  # damp more while the normal matrix is numerically singular
+            Mx = JTJ.copy()
+            for i in range(dim):
+                Mx[i, i] += mp.mpf(10) ** -tau_exp
+            try:
+                dz = mp.lu_solve(Mx, rhs)
+                break
+            except ZeroDivisionError:
+                continue
+        if dz is None:
+            break  # no step at any damping: reported as not converged (the residual says so)
         step = mp.mpf(1)
         for _ in range(40):
-            trial = [z[i] + step * dz[i] for i in range(dim)]
-            try:
-                Ft = F(trial)
-            except (ValueError, ZeroDivisionError):
-                step /= 2
-                continue
-            if max(abs(v) for v in Ft) < norm:
+            # two readings of the same first-order step: in log gamma (g + dg), and in gamma itself
+            # (gamma (1 + dg)), in which the marginals and the budget are linear. The second matters when two
+            # atoms fill one cell at one cost: their split is fixed only by 1e-12-sized terms (a singular value
+            # 2e-12), the step along it is 1e5 times the residual, and in log gamma its curvature, amplified by
+            # the budget's 1 / eps, undoes the step (Hypothesis: n = 1, joint, label_cost 0.25, eps = 1e-12).
+            best = None
+            for trial in ([z[i] + step * dz[i] for i in range(dim)],
+                          [z[i] + mp.log(1 + step * dz[i]) if i < K and 1 + step * dz[i] > 0.5 else None
+                           for i in range(K)] + [z[i] + step * dz[i] for i in range(K, dim)]):
+                if any(v is None for v in trial):
+                    continue
+                try:
+                    fn = max(abs(v) for v in F(trial))
+                except (ValueError, ZeroDivisionError):
+                    continue
+                if fn < norm and (best is None or fn < best[0]):
+                    best = (fn, trial)
+            if best is not None:
+                trial = best[1]
                 break
             step /= 2
+        else:
+            break  # stalled: no step along dz lowers the residual (reported as not converged, never a worse z)
         z = trial
     gam = {e: mp.exp(v) for e, v in zip(P, z[:K], strict=True)}
     return {"g": dict(zip(P, z[:K], strict=True)), "gam": gam, "t": dict(zip(atoms, z[K:K + A], strict=True)),
@@ -161,19 +198,27 @@ def _verify(problem, atoms, aidx, mu, every, support, budget, E, res):
     tol = mp.mpf(10) ** -(DPS - 15)
     if res["residual"] > tol:
         why = f"residual {mp.nstr(res['residual'], 3)}"
-    for e, w in gam.items():
-        if w / mu[(e[0], e[1])] < mp.mpf(10) ** -40:
-            leave.add(e)
+    # A move leaves only when the Newton did not converge: at a converged point every gamma = exp(g) is positive
+    # and its own stationarity holds to tol, however small gamma is. Such masses are genuine (issue 13's
+    # Hypothesis instances: on a filled row of the joint kind every cell is reachable, so q* > 0 there and some
+    # move must carry mass e^-105 or e^-233 to it); dropping them emptied a cell and sent the Newton off.
+    if res["residual"] > tol:
+        for e, w in gam.items():
+            if w / mu[(e[0], e[1])] < mp.mpf(10) ** -40:
+                leave.add(e)
     if lam < 0:
         why = "lambda < 0"
     psi = {}
     for (x, y, x2, y2, c) in every:
-        e = (x, y, x2, y2)
         val = t[(x, y)] + lam * mp.mpf(c)
         psi[(x2, y2)] = min(psi.get((x2, y2), val), val)
+    near = mp.mpf(10) ** -20  # the duals of an unverified point are approximate: near-ties price a cell too
+    for (x, y, x2, y2, c) in every:
+        e = (x, y, x2, y2)
         if x2 in NX:
             if (x2, y2) not in u:
-                enter.add(e)
+                if t[(x, y)] + lam * mp.mpf(c) <= psi[(x2, y2)] + near * (1 + abs(psi[(x2, y2)])):
+                    enter.add(e)
                 why = why or "empty cell on a filled row"
                 continue
             slack = u[(x2, y2)] - lam * mp.mpf(c) - t[(x, y)]
@@ -224,6 +269,39 @@ def _verify(problem, atoms, aidx, mu, every, support, budget, E, res):
     info = {"q": q, "lam": lam, "verified": ok, "free": tuple(free), "tight_empty": tuple(tight_rows),
             "why": why, "support": sorted(gam), "active": res["active"]}
     return ok, enter, leave, info
+
+
+def _entering_starts(problem, mu, enter, budget, E, res):
+    """log gamma starts for entering moves, priced by the last duals: a move into row x' is started at
+    NX(x') exp(-(t(a) + lambda cost)) (what stationarity asks of a cell it alone fills), minus what the cell holds,
+    shared among the moves entering it; capped at half its atom and a share of the budget. Starting them at
+    mu(a) / k instead put whole atoms on cost-7 moves at eps = 1e-9 (a budget residual of 2e9)."""
+    m = problem.m
+    C = cell_cost(problem)
+    gam, t, lam = res["gam"], res["t"], res["lam"]
+    N, NX = {}, {}
+    for e, w in gam.items():
+        N[(e[2], e[3])] = N.get((e[2], e[3]), 0) + w
+        NX[e[2]] = NX.get(e[2], 0) + w
+    into = {}
+    for e in enter:
+        into[(e[2], e[3])] = into.get((e[2], e[3]), 0) + 1
+    out = {}
+    for e in enter:
+        a, c = (e[0], e[1]), (e[2], e[3])
+        cost = mp.mpf(0.0 if c == a else float(C[a[0] * m + a[1], c[0] * m + c[1]]))
+        cap = mu[a] / 2
+        if budget and cost > 0:
+            cap = min(cap, E / (2 * cost * len(enter)))
+        w = cap
+        if e[2] in NX:
+            want = NX[e[2]] * mp.exp(-(t[a] + lam * cost)) - N.get(c, 0)
+            if want > 0:
+                w = min(cap, want / into[c])
+            else:
+                w = min(cap, mp.mpf(10) ** -10 * N.get(c, mu[a]))
+        out[e] = mp.log(w)
+    return out
 
 
 def hint_from(moves, support):

@@ -119,6 +119,65 @@ def test_proven_rules_agree_with_the_reference(kind, max_n, max_m):
     run()
 
 
+def tiny_masses(row3):
+    """Hypothesis's joint instances (label_cost 3, eps = 1e-9): masses 6e-13 beside 0.5, row 3 empty or not."""
+    mu = np.array([[0, 0, 5.25234551e-01], [3.84370134e-01, 6.14835658e-13, 0], [0, 6.14835658e-13, 6.14835658e-13],
+                   [row3, 0, 0], [9.03953152e-02, 0, 6.14835658e-13]])
+    return engine.Problem.from_arrays(mu / mu.sum(), positions=[0.0, 0.5, -2.0, 2.5, -3.0], labels=["1", "2", "3"],
+                                      metric="squared", constraint="joint", label_cost=3.0)
+
+
+@pytest.mark.parametrize("row3, free", [(0.0, (3,)), (5.74e-2, ())])
+def test_the_reference_keeps_moves_that_carry_tiny_masses(row3, free):
+    """On a filled row of the joint kind every cell is reachable, so q* > 0 there and the optimal plan carries
+    e^-105 (and, with row 3 filled, e^-233) to cells nothing else fills. The reference dropped such moves as
+    vanishing although its Newton had converged (residual 1e-55), then started every move into the emptied cell
+    at mu(a) / k: a budget residual of 2e9 at eps = 1e-9, or a singular normal matrix. The engine's claim holds."""
+    p, eps = tiny_masses(row3), 1e-9
+    s, ref = reference(p, eps)
+    assert s.status == "verified" and math.isfinite(s.rule_error)
+    assert ref["verified"], ref["why"]
+    assert not ref["notes"]  # verified on the polished support, in the first round
+    assert s.free_rows == ref["free"] == free
+    rows = [x for x in range(p.n) if x not in free]
+    assert float(max_log_error(s.q, ref["q"], rows=rows)) <= min(s.rule_error, AGREE)
+    # the reference finds the tiny moves itself when the hint leaves them out (priced starts for entering moves)
+    pol = polish(s.moves, eps, s.plan, s.q, s.multiplier)
+    big = pol.plan > 1e-20 * s.moves.atom_mass[s.moves.source]
+    assert np.count_nonzero(big) < np.count_nonzero(pol.plan > 0)
+    ref2 = solve(p, eps, hint_from(s.moves, np.flatnonzero(big)),
+                 start_from(s.moves, np.where(big, pol.plan, 0.0), s.q, pol.multiplier))
+    assert ref2["verified"], ref2["why"]
+    assert ref2["support"] == ref["support"] and ref2["free"] == free
+    assert float(max_log_error(ref2["q"], ref["q"], rows=rows)) <= 1e-14
+
+
+def test_the_reference_splits_a_cell_between_two_atoms_at_one_cost():
+    """Hypothesis: both atoms send 2e-12 to cell (0, 0) at cost 0.25. Their split is fixed only by terms of size
+    4e-12 (a singular value 2e-12), so the float start's split error (4e-5 in log) needs a Newton step 1e5 times
+    the residual, whose curvature in log gamma (times the budget's 1 / eps) raised the residual to 2.4e-10: the
+    reference stalled at 2.6e-16. Read in gamma, where the marginals and the budget are linear, the step works."""
+    p = engine.Problem.from_arrays(np.array([[0.0, 0.5, 0.5]]), positions=[0.0], labels=["1", "2", "3"],
+                                   metric="abs", constraint="joint", label_cost=0.25)
+    s, ref = reference(p, 1e-12)
+    assert ref["verified"], ref["why"]
+    assert s.free_rows == ref["free"] == ()
+    assert float(max_log_error(s.q, ref["q"])) <= min(s.rule_error, AGREE)
+
+
+def test_the_reference_lets_the_budget_bind_when_the_support_grows():
+    """Hypothesis (expected kind, eps = 1e-12): the polished support has no costly move, so the reference's first
+    round has no budget equation; the moves that enter then overspend it, and the budget never entered (it stayed
+    'over budget' for every round). Now it enters at the hint's multiplier."""
+    mu = np.array([[0.0, 5e-13, 0.5, 0.0], [0.0, 0.0, 0.0, 0.5]])
+    p = engine.Problem.from_arrays(mu / mu.sum(), positions=[0.0, 2.5], labels=["1", "2", "3", "4"],
+                                   metric="squared", constraint="expected")
+    s, ref = reference(p, 1e-12)
+    assert ref["verified"], ref["why"]
+    assert ref["active"] and s.free_rows == ref["free"] == ()
+    assert float(max_log_error(s.q, ref["q"])) <= min(s.rule_error, AGREE)
+
+
 @pytest.mark.parametrize("kind", ["expected", "max", "joint"])
 def test_off_budget_losses_lie_within_their_bounds(kind):
     """Every grid entry of a proven rule is within its own bounds and within 1e-6 of the reference rule's loss,
