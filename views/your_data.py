@@ -78,38 +78,52 @@ if dense_size(problem) > PAGE_MOVES:
                      f"python -m engine data (or batch) from the command line."))
     frame.stop()
 grid = state.eps_grid(0.0, eps_max, POINTS)
-eps = state.eps_slider(0.0, eps_max, grid[POINTS // 4], grid)
+# The page's own budget (key data_eps): its eps is a distance between standardised bin centres, not the presets'
+# eps, so the shared eps of the other pages passes through this page unchanged. Above the charts, and kept in
+# lecture mode and on a phone (the controls container stays at the top).
+eps = state.select_slider(st.container(key="controls"), "Attack budget eps", "data_eps", list(grid),
+                          grid[POINTS // 4], False, help="The attacker's budget, in the cost between bin centres "
+                                                          "(standardised units).")
 k = grid.index(eps)
 
 rules = {}
-with st.expander("Your own model: its probabilities on the grid"):
-    st.download_button("Download the grid's cells (CSV template)", grid_table(b), "grid.csv", "text/csv",
-                       key="grid_template")
-    mine = st.file_uploader("Upload the filled table (cell, coordinates, one column per label)", type=["csv"],
-                            key="rule_upload")
-    if mine is not None:
-        try:
-            rules["your model"] = read_rule_table(mine.getvalue(), b, name="your table")
-        except ProblemError as err:
-            st.error(literal(str(err)))
+if not lecture:  # nothing to upload or download on a projector
+    with st.sidebar.expander("Your own model: its probabilities on the grid"):
+        st.download_button("Download the grid's cells (CSV template)", grid_table(b), "grid.csv", "text/csv",
+                           key="grid_template")
+        mine = st.file_uploader("Upload the filled table (cell, coordinates, one column per label)", type=["csv"],
+                                key="rule_upload")
+        if mine is not None:
+            try:
+                rules["your model"] = read_rule_table(mine.getvalue(), b, name="your table")
+            except ProblemError as err:
+                st.error(literal(str(err)))
 rules_key = "" if not rules else str(hash(rules["your model"].tobytes()))
 with st.spinner(f"Solving h* and the robust error at {POINTS} budgets, then every model's exact loss"):
     limits = compute.data_analysis(problem.key, problem, grid, MODELS, rules_key, rules)
 
-st.markdown(literal(b.summary()) + (f" Notes: {literal('; '.join(b.notes))}." if b.notes else ""))
-if b.refused:
-    with st.expander(f"{len(b.refused)} rows left out"):
-        st.dataframe(pd.DataFrame(b.refused, columns=["row", "reason"]), hide_index=True)
 s, e = limits.saddles[k], limits.errors.points[k]
 cols = headline()
 cols.metric("samples used", f"{b.samples_used} of {b.rows_total}")
 cols.metric("h* = least worst-case loss", bounded(s.certificate, s.status, units),
-               help="The least cross-entropy any rule can guarantee against every attack of budget eps (15).")
+           help="The least cross-entropy any rule can guarantee against every attack of budget eps (15).")
 cols.metric("e* = least worst-case error", percent(e.value) if e.status == "verified"
-               else f"{percent(e.certificate.lower)} to {percent(e.certificate.upper)}",
-               help="The least 0-1 error any (randomised) classifier can guarantee under the same attacks.")
+           else f"{percent(e.certificate.lower)} to {percent(e.certificate.upper)}",
+           help="The least 0-1 error any (randomised) classifier can guarantee under the same attacks.")
 cols.metric(f"{TITLES[model]}: error under attack", percent(limits.models[model].error[k]),
-               help="Its classifier's exact worst-case error at this eps (always at least e*).")
+           help="Its classifier's exact worst-case error at this eps (always at least e*).")
+scale = float(to_units(1.0, units))
+curves = pd.DataFrame({"eps": grid, f"h_star_{units}": limits.h_star * scale, "robust_error": limits.robust_error,
+                       **{f"{n}_loss_{units}": m.loss * scale for n, m in limits.models.items()},
+                       **{f"{n}_error": m.error for n, m in limits.models.items()}})
+show_figure(limits_figure(limits, units, scale, eps), "limits-curves", describe_limits(limits, units, scale), curves,
+            main=True, hall_height=540)
+show_figure(compute.data_regions(problem.key, grid, model, TITLES[model], rules_key, limits, b), "decision-regions",
+            describe_regions(b, grid, TITLES[model]))
+st.markdown(literal(b.summary()) + (f" Notes: {literal('; '.join(b.notes))}." if b.notes else ""))
+if b.refused:
+    with st.expander(f"{len(b.refused)} rows left out"):
+        st.dataframe(pd.DataFrame(b.refused, columns=["row", "reason"]), hide_index=True)
 left, right = st.columns(2)
 with left:
     certificate_badge(s.certificate, s.status, units, "h* at this eps.")
@@ -125,14 +139,6 @@ st.markdown(f"**Separation of the samples**: {sep.l2:.4g} in l2, {sep.linf:.4g} 
             f"between bin centres ({limits.radius.cost:.4g} in the {cost} cost"
             + (", checked by two certified solves)." if limits.radius.checked else ")."))
 
-scale = float(to_units(1.0, units))
-curves = pd.DataFrame({"eps": grid, f"h_star_{units}": limits.h_star * scale, "robust_error": limits.robust_error,
-                       **{f"{n}_loss_{units}": m.loss * scale for n, m in limits.models.items()},
-                       **{f"{n}_error": m.error for n, m in limits.models.items()}})
-show_figure(limits_figure(limits, units, scale, eps), "limits-curves", describe_limits(limits, units, scale), curves,
-            main=True, hall_height=540)
-show_figure(compute.data_regions(problem.key, grid, model, TITLES[model], rules_key, limits, b), "decision-regions",
-            describe_regions(b, grid, TITLES[model]))
 nu = limits.perturbed(k)
 show_figure(attack_figure(b, nu, problem.mu, eps), "attack-mass", describe_attack(nu, problem.mu, eps))
 gap = {n: limits.gap_to_ideal(n) for n in limits.models}

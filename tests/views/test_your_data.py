@@ -22,7 +22,7 @@ def expected(bins=20, features=("petal length (cm)", "petal width (cm)"), cost="
 def test_iris_shows_the_engines_numbers_with_certificates():
     at = open_page(YOUR_DATA)
     p, d = expected()
-    eps = float(at.slider(key="eps").value)
+    eps = float(at.select_slider(key="data_eps").value)
     k = int(np.argmin(np.abs(d.eps - eps)))
     assert metric(at, "samples used") == "150 of 150"
     assert metric(at, "h* = least worst-case loss") == f"{d.saddles[k].certificate.lower:.4f} nats"
@@ -36,14 +36,22 @@ def test_iris_shows_the_engines_numbers_with_certificates():
 
 
 def test_the_controls_come_from_the_link_and_move_the_numbers():
-    at = open_page(YOUR_DATA, {"bins": "8", "cost": "squared l2: ||z - z'||^2", "eps": "0.5"})
+    at = open_page(YOUR_DATA, {"bins": "8", "cost": "squared l2: ||z - z'||^2", "data_eps": "0.5"})
     p, d = expected(bins=8, cost="sql2")
-    assert float(at.slider(key="eps").value) == 0.5
+    assert float(at.select_slider(key="data_eps").value) == 0.5
     k = int(np.argmin(np.abs(d.eps - 0.5)))
     assert metric(at, "h* = least worst-case loss") == f"{d.saddles[k].certificate.lower:.4f} nats"
-    set_widget(at, "slider", "eps", 0.25)
+    set_widget(at, "select_slider", "data_eps", 0.25)
     k = int(np.argmin(np.abs(d.eps - 0.25)))
     assert metric(at, "h* = least worst-case loss") == f"{d.saddles[k].certificate.lower:.4f} nats"
+
+
+def test_the_pages_budget_is_its_own_and_the_shared_eps_passes_through():
+    """Its eps is a distance between standardised bin centres: a link's eps (the presets' budget) is not read as
+    it, and goes on unchanged to the other pages' links."""
+    at = open_page(YOUR_DATA, {"eps": "1.5", "data_eps": "0.25"})
+    assert float(at.select_slider(key="data_eps").value) == 0.25
+    assert at.query_params["eps"] == "1.5" and at.query_params["data_eps"] == "0.25"
 
 
 def test_a_grid_too_large_to_wait_for_gets_a_sentence():
