@@ -149,7 +149,7 @@ def limits_figure(limits, units: str = "nats", scale: float = 1.0, eps: float | 
     """Left: h*(eps) (its certificate as a band) and each model's exact worst-case cross-entropy; right: e*(eps) and
     each model's classifier's worst-case 0-1 error. ``scale`` converts nats to ``units``."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1, subplot_titles=(
-        f"cross-entropy under attack ({units})", "0-1 error under attack (probability)"))
+        f"cross-entropy ({units})", "0-1 error"))
     x = limits.eps
     for col, (lower, upper, name) in enumerate(((limits.h_star * scale, limits.h_star_upper * scale,
                                                  "ideal h*(eps): best of any rule"),
