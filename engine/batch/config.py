@@ -264,17 +264,21 @@ def _check_family(entry: dict, where: str, kinds, cells: int) -> int:
     """A random family's sizes as products, before any of its tables is drawn: each problem within MAX_MOVES under
     every kind, and the family's tables (count * (n*m + n*n) entries) within what is left of BATCH_CELLS. Returns the
     family's entries."""
-    for key in ("n", "m", "count", "seed"):
-        if key not in entry:
-            raise ProblemError(f"{where} has no {key!r}; a random family needs n, m, count and seed.")
-    n = _whole(entry["n"], f"{where}: 'n'", 1, MAX_N)
-    m = _whole(entry["m"], f"{where}: 'm'", 1, MAX_M)
-    count = _whole(entry["count"], f"{where}: 'count'", 1, MAX_COUNT)
+    n, m, count = _family_sizes(entry, where)
     for kind in kinds:
         check_moves(n, m, kind, MAX_MOVES, "a batch")
     family = count * n * (m + n)
     _check_cells(cells + family, f" (this family: {count:,} tables of {n}x{m} and their {n}x{n} costs)")
     return family
+
+
+def _family_sizes(entry: dict, where: str) -> tuple[int, int, int]:
+    """A random family's n, m and count (each within its limit), or the sentence naming what is missing or bad."""
+    for key in ("n", "m", "count", "seed"):
+        if key not in entry:
+            raise ProblemError(f"{where} has no {key!r}; a random family needs n, m, count and seed.")
+    return (_whole(entry["n"], f"{where}: 'n'", 1, MAX_N), _whole(entry["m"], f"{where}: 'm'", 1, MAX_M),
+            _whole(entry["count"], f"{where}: 'count'", 1, MAX_COUNT))
 
 
 def _check_cells(cells: int, detail: str = "") -> None:
@@ -285,12 +289,7 @@ def _check_cells(cells: int, detail: str = "") -> None:
 
 def _random_family(entry: dict, base: Path, where: str) -> list[BatchProblem]:
     name = _id(entry["random"], where, key="random")
-    for key in ("n", "m", "count", "seed"):
-        if key not in entry:
-            raise ProblemError(f"{where} has no {key!r}; a random family needs n, m, count and seed.")
-    n = _whole(entry["n"], f"{where}: 'n'", 1, MAX_N)
-    m = _whole(entry["m"], f"{where}: 'm'", 1, MAX_M)
-    count = _whole(entry["count"], f"{where}: 'count'", 1, MAX_COUNT)
+    n, m, count = _family_sizes(entry, where)
     seed = _whole(entry["seed"], f"{where}: 'seed'", 0, 2**63 - 1)
     alpha = check_real(entry.get("concentration", 1.0), f"{where}: 'concentration'")
     if alpha <= 0:
