@@ -19,11 +19,16 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parent.parent
 for path in (ROOT, Path(__file__).resolve().parent / "engine"):
     if str(path) not in sys.path:  # also works under --import-mode=importlib and plain `pytest`
         sys.path.insert(0, str(path))
+
+# The pytest-xdist workers are the parallelism: BLAS on one thread in each, as in the app (ui/boot.py). Two BLAS
+# threads per worker on two cores made the exact rule's dense solves 5-15x slower and timed out AppTest runs.
+threadpool_limits(limits=1, user_api="blas")
 
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True, **_COMMON)
