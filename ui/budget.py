@@ -79,11 +79,12 @@ def charge(seconds: float) -> None:
 
 
 @contextlib.contextmanager
-def solving():
+def solving(known: bool = False):
     """One solve, charged to the session by its thread's CPU time; refused (a sentence, the page stopped, every
-    setting kept) when the session has used its budget."""
+    setting kept) when the session has used its budget, unless the answer is ``known`` (some session of this
+    process computed it, so the call is a cache hit: ``ui.compute.answered``)."""
     used = spent()
-    if used >= SESSION_CPU_SECONDS:
+    if used >= SESSION_CPU_SECONDS and not known:
         oldest = min((t for t, _ in st.session_state.get(_SPENT, [])), default=time.monotonic())
         wait = max(1, math.ceil(WINDOW_SECONDS - (time.monotonic() - oldest)))
         st.error(literal(

@@ -44,7 +44,7 @@ ENTRIES = 64
 # 17 MB); server.maxCacheDataSize (.streamlit/config.toml) bounds them all together.
 SIZE = "96MB"
 _SOLVED_LOCK = threading.Lock()
-_SOLVED: OrderedDict = OrderedDict()  # (problem key, budgets) some session has solved in this process
+_SOLVED: OrderedDict = OrderedDict()  # the calls some session of this process has answered (``answered``)
 _SOLVED_ENTRIES = 256
 
 
@@ -55,14 +55,12 @@ def warm_saddles(problem: engine.Problem, budgets, label: str) -> None:
     a slider move shows no bar (and pays no cost: every solve is a cache hit). Nor on a problem another session of
     this process has solved already (a warmed replica's presets: no bar of 41 steps for every student)."""
     seen = st.session_state.setdefault("_warm_saddles", set())
-    token = (problem.key, tuple(budgets))
+    token = ("saddles", problem.key, tuple(budgets))
     if token in seen:
         return
-    with _SOLVED_LOCK:
-        if token in _SOLVED:
-            _SOLVED.move_to_end(token)
-            seen.add(token)
-            return
+    if answered(token):
+        seen.add(token)
+        return
     bar = st.progress(0.0, text=label)
     for k, eps in enumerate(budgets):
         with budget.solving():  # charged to the session's CPU budget (ui.budget)
@@ -72,8 +70,24 @@ def warm_saddles(problem: engine.Problem, budgets, label: str) -> None:
         bar.progress((k + 1) / len(budgets), text=f"{label} ({k + 1} of {len(budgets)} budgets)")
     bar.empty()
     seen.add(token)
+    remember(token)
+
+
+def answered(token: tuple) -> bool:
+    """Whether some session of this process has computed ``token``'s answer (so the call is a cache hit unless the
+    cache has since dropped it): such a call needs no progress bar and is never refused by the solve budget."""
+    with _SOLVED_LOCK:
+        if token in _SOLVED:
+            _SOLVED.move_to_end(token)
+            return True
+    return False
+
+
+def remember(token: tuple) -> None:
+    """Record that ``token``'s answer has been computed in this process (``answered``)."""
     with _SOLVED_LOCK:
         _SOLVED[token] = True
+        _SOLVED.move_to_end(token)
         while len(_SOLVED) > _SOLVED_ENTRIES:
             _SOLVED.popitem(last=False)
 
@@ -150,8 +164,11 @@ def privacy(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]):
 def deterministic(key: str, _problem: engine.Problem, eps: float, alphas: tuple[float, ...]):
     """deterministic_gap at eps and H(Y|Z) along the segment between the best map and its nearest rival; its exact
     search (branch and bound, a certified solve per node) is charged to the session's solver budget (ui.budget)."""
-    with budget.solving():
-        return _deterministic(key, _problem, eps, alphas)
+    token = ("deterministic", key, eps, alphas)
+    with budget.solving(known=answered(token)):
+        result = _deterministic(key, _problem, eps, alphas)
+    remember(token)
+    return result
 
 
 @st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
@@ -279,8 +296,11 @@ def _samples(source: str, upload: bytes | None, label: str):
 def data_analysis(key: str, problem, eps_grid: tuple[float, ...], models: tuple[str, ...], rules_key: str,
                   rules: dict):
     """engine.data_limits on the whole grid, charged to the session's solver budget (ui.budget) when it solves."""
-    with budget.solving():
-        return _data_analysis(key, problem, eps_grid, models, rules_key, rules)
+    token = ("data", key, eps_grid, models, rules_key)
+    with budget.solving(known=answered(token)):
+        result = _data_analysis(key, problem, eps_grid, models, rules_key, rules)
+    remember(token)
+    return result
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from pagekit import APP, TIMEOUT, WORST_CASE, _registry, open_page
+from pagekit import APP, DETERMINISTIC, TIMEOUT, WORST_CASE, _registry, open_page
 
 import ui.compute
 from engine.core import limits
@@ -50,6 +50,22 @@ def test_a_session_past_its_solver_budget_gets_a_sentence_and_keeps_its_settings
     assert any("This session has used its 120 s of solver time" in e for e in errors(at)), errors(at)
     assert cached_solves() == before and not at.metric
     assert at.number_input(key="seed").value == 987654  # the settings are kept
+
+
+@pytest.mark.parametrize("page", [WORST_CASE, DETERMINISTIC])
+def test_a_session_past_its_budget_still_sees_answers_the_process_has(page):
+    """The budget refuses solving, not looking: a view another session computed is shown to a spent session."""
+    from streamlit.testing.v1 import AppTest
+
+    open_page(page)  # another session computes the default view
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at._registered_pages = dict(_registry())
+    at.switch_page(page)
+    at.session_state[budget._SPENT] = [(time.monotonic(), budget.SESSION_CPU_SECONDS + 1)]
+    before = cached_solves()
+    at.run()
+    assert not any("of solver time" in e for e in errors(at)), errors(at)
+    assert at.metric and cached_solves() == before
 
 
 def test_a_solve_is_charged_to_its_session():
