@@ -47,7 +47,8 @@ def certificate_badge(certificate, status: str, units: str, scope: str = "") -> 
     ``scope`` says which of several certificates this one is (for a grid: the one with the largest gap)."""
     gap = to_units(certificate.gap, units)
     lower, upper = to_units(certificate.lower, units), to_units(certificate.upper, units)
-    text = f"{status}: bounds within {gap:.1e} {units}"
+    # A polished saddle's bounds meet to the last bits (engine.solvers.chain.ROUNDING): say so, not "within 0.0e+00".
+    text = f"{status}: bounds within {gap:.1e} {units}" if gap > 0 else f"{status}: bounds within rounding (they meet)"
     tip = (f"A feasible perturbation reaches {lower:.9f} {units} (lower bound); the robust rule never loses more "
            f"than {upper:.9f} {units} (upper bound). The true optimum lies between." + (f" {scope}" if scope else ""))
     if status == "verified":

@@ -271,3 +271,12 @@ def test_a_rule_that_is_not_unique_says_so():
     assert sentence.startswith("The robust rule is not unique at x = 0, x = 2, x = 4")
     assert [unescaped(i.value) for i in at.info if "not unique" in i.value] == [sentence]
     assert not [i.value for i in open_page(WORST_CASE).info if "not unique" in i.value]  # figure2: unique
+
+
+def test_bounds_that_meet_are_said_to_meet_not_within_zero():
+    """At eps = 1.25 figure 2's polished bounds meet to the last bits: the badge says so."""
+    at = open_page(WORST_CASE, {"eps": "1.25"})
+    assert engine.worst_case(problem("figure2"), 1.25).certificate.gap == 0.0
+    badges = [m.value for m in at.markdown if "bounds within" in m.value]
+    assert badges and "verified: bounds within rounding (they meet)" in badges[0], badges
+    assert not any("0.0e+00" in b for b in badges)
