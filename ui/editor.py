@@ -97,6 +97,8 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
         error = error or str(err)
     if base is None:
         problem = None
+    if preset is not None and problem is not None and not lecture:
+        _changed_note(box, base, problem)
     if problem is not None and dense_size(problem) > INTERACTIVE_MOVES:
         error, problem = too_large(problem), None  # said before any solving starts
     if link is not None:
@@ -115,6 +117,20 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
         st.error(literal(error))
         frame.stop()
     return Setup(problem, error, eps, grid, units, preset if source == "preset" else None)
+
+
+def _changed_note(box, base: engine.Problem, problem: engine.Problem) -> None:
+    """Under the example's description: what the sidebar changed (the description speaks of the example's own
+    cost and constraint)."""
+    said = {"abs": "|x - x'|", "squared": "(x - x')^2", "hamming": "1{x != x'}"}
+    changed = []
+    if problem.metric != base.metric:
+        changed.append(f"the ground cost is {said.get(problem.metric, 'your own matrix')}")
+    if problem.constraint != base.constraint:
+        changed.append(f"the constraint is {problem.constraint}")
+    if changed:
+        box.caption(":material/tune: " + literal(f"Changed here: {' and '.join(changed)} (the description above is "
+                                                 f"the example's own setting)."))
 
 
 def _custom_note(problem: engine.Problem | None, lecture: bool) -> None:

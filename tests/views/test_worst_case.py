@@ -280,3 +280,11 @@ def test_bounds_that_meet_are_said_to_meet_not_within_zero():
     badges = [m.value for m in at.markdown if "bounds within" in m.value]
     assert badges and "verified: bounds within rounding (they meet)" in badges[0], badges
     assert not any("0.0e+00" in b for b in badges)
+
+
+def test_a_changed_cost_and_constraint_are_said_under_the_examples_description():
+    at = open_page(WORST_CASE, {"metric": "hamming", "kind": "joint", "eps": "0.5"})
+    notes = [unescaped(c.value) for c in at.caption if "Changed here" in c.value]
+    assert notes and "the ground cost is 1{x != x'} and the constraint is joint" in notes[0], notes
+    plain = open_page(WORST_CASE)
+    assert not [c.value for c in plain.caption if "Changed here" in c.value]
