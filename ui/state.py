@@ -206,9 +206,19 @@ def toggle(box, label: str, key: str, default: bool = False, help: str | None = 
     return bool(value)
 
 
-def select_slider(box, label: str, key: str, options: list, default, lecture: bool, help: str | None = None):
-    """A select slider over ``options`` (numbers); the link carries the chosen one."""
-    value = _seed(key, default, lambda raw: _option(raw, {o: o for o in options}))
+def select_slider(box, label: str, key: str, options: list, default, lecture: bool, help: str | None = None,
+                  nearest: bool = False):
+    """A select slider over ``options`` (numbers); the link carries the chosen one. With ``nearest`` (a budget
+    grid), a link's number between options, or beyond them, is shown and used at the nearest option, as
+    ``eps_slider`` does."""
+    if nearest:
+        def parse(raw):
+            number = float(raw)
+            return _nearest(tuple(options), number) if math.isfinite(number) else None
+    else:
+        def parse(raw):
+            return _option(raw, {o: o for o in options})
+    value = _seed(key, default, parse)
     if value not in options:
         value = st.session_state[key] = default
     if not lecture:

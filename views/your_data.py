@@ -83,7 +83,7 @@ grid = state.eps_grid(0.0, eps_max, POINTS)
 # lecture mode and on a phone (the controls container stays at the top).
 eps = state.select_slider(st.container(key="controls"), "Attack budget eps", "data_eps", list(grid),
                           grid[POINTS // 4], False, help="The attacker's budget, in the cost between bin centres "
-                                                          "(standardised units).")
+                                                          "(standardised units).", nearest=True)
 k = grid.index(eps)
 
 rules = {}

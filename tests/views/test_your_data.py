@@ -54,6 +54,14 @@ def test_the_pages_budget_is_its_own_and_the_shared_eps_passes_through():
     assert at.query_params["eps"] == "1.5" and at.query_params["data_eps"] == "0.25"
 
 
+@pytest.mark.parametrize(("raw", "shown"), [("0.37", 0.35), ("0.38", 0.4), ("7", 1.0), ("-1", 0.0)])
+def test_a_links_budget_between_grid_points_opens_at_the_nearest(raw, shown):
+    """As the other pages' eps: the view opens at the grid point nearest the link's, and the link says so."""
+    at = open_page(YOUR_DATA, {"data_eps": raw})
+    assert float(at.select_slider(key="data_eps").value) == pytest.approx(shown)
+    assert float(at.query_params["data_eps"]) == pytest.approx(shown)
+
+
 def test_a_grid_too_large_to_wait_for_gets_a_sentence():
     at = open_page(YOUR_DATA, {"data": "digits (bundled with scikit-learn)", "axes": "PCA projection (2-D)",
                                "bins": "30"})
