@@ -28,6 +28,7 @@ COST_TEXT = {"l2": "l2: ||z - z'||", "l1": "l1: sum |z_i - z'_i|", "linf": "l_in
 NONE = "(none: 1-D)"
 PAGE_MOVES = 1_500_000  # n^2 m: a 20 x 20 grid with 3 labels has 480,000; the page solves 21 budgets while you wait
 POINTS = 21
+MODEL_KEY = "_your_model"  # session_state: (problem key, the uploaded model's rule on that grid)
 
 frame.header("Your data: the limits of robustness",
              "Bin a data set on a grid, and see the least worst-case loss and error any classifier can reach under "
@@ -86,7 +87,10 @@ eps = state.select_slider(st.container(key="controls"), "Attack budget eps", "da
                                                           "(standardised units).", nearest=True)
 k = grid.index(eps)
 
-rules = {}
+# The user's model table, kept with the grid it was read on (MODEL_KEY): lecture mode draws no uploader but still
+# shows the model, and leaving lecture mode (which resets the uploader) does not lose it.
+stored = st.session_state.get(MODEL_KEY)
+stored = stored if stored is not None and stored[0] == problem.key else None
 if not lecture:  # nothing to upload or download on a projector
     with st.sidebar.expander("Your own model: its probabilities on the grid"):
         st.download_button("Download the grid's cells (CSV template)", grid_table(b), "grid.csv", "text/csv",
@@ -95,9 +99,17 @@ if not lecture:  # nothing to upload or download on a projector
                                 key="rule_upload")
         if mine is not None:
             try:
-                rules["your model"] = read_rule_table(mine.getvalue(), b, name="your table")
+                stored = st.session_state[MODEL_KEY] = (problem.key, read_rule_table(mine.getvalue(), b,
+                                                                                     name="your table"))
             except ProblemError as err:
                 st.error(literal(str(err)))
+                stored = None
+        elif stored is not None:
+            st.caption("Shown: the model table you uploaded earlier for this grid.")
+            if st.button("Forget my model", key="forget_model"):
+                st.session_state.pop(MODEL_KEY, None)
+                stored = None
+rules = {} if stored is None else {"your model": stored[1]}
 rules_key = "" if not rules else str(hash(rules["your model"].tobytes()))
 with st.spinner(f"Solving h* and the robust error at {POINTS} budgets, then every model's exact loss"):
     limits = compute.data_analysis(problem.key, problem, grid, MODELS, rules_key, rules)

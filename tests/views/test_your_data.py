@@ -67,3 +67,29 @@ def test_a_grid_too_large_to_wait_for_gets_a_sentence():
                                "bins": "30"})
     errors = [unescaped(e.value) for e in at.error]
     assert any("too large to solve while you wait" in e and "8,100,000 moves" in e for e in errors), errors
+
+
+def test_an_uploaded_model_is_kept_in_lecture_mode_and_after_it():
+    """The uploader is not drawn on a projector, but the model the user uploaded is still drawn, and is there again
+    when lecture mode is left (the uploader is then empty; a caption says the earlier table is shown)."""
+    import json
+
+    from pagekit import APP, TIMEOUT, _registry
+    from streamlit.testing.v1 import AppTest
+
+    from engine.io.rule_table import grid_table, read_rule_table
+
+    MODEL_KEY = "_your_model"  # views/your_data.py (a page script, not importable)
+    p, _ = expected()
+    table = read_rule_table(grid_table(p.binning).encode(), p.binning)  # the uniform rule, as the template comes
+    for query, uploader in (({"lecture": "1"}, False), ({}, True)):
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        at.query_params.update(query)
+        at._registered_pages = dict(_registry())
+        at.switch_page(YOUR_DATA)
+        at.session_state[MODEL_KEY] = (p.key, table)  # what an upload left in the session
+        at.run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        specs = json.dumps([json.loads(c.proto.spec) for c in at.get("plotly_chart")])
+        assert "your model" in specs
+        assert any("uploaded earlier" in c.value for c in at.caption) == uploader
