@@ -300,3 +300,10 @@ def test_serve_two_replicas_through_the_proxy_survives_a_killed_replica_and_stop
     assert "stopping the proxy and the replicas" in log.read_text()
     time.sleep(0.5)
     assert not [pid for pid in children if alive(pid)], "processes left behind after SIGTERM"
+
+
+def test_a_served_copy_watches_no_files():
+    """Streamlit's file watcher registers every imported module per session and polls them: 2.5x the CPU per run
+    of a warmed replica (.streamlit/config.toml). Every way of serving reads that file (app.py's directory)."""
+    server = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]
+    assert server["fileWatcherType"] == "none" and server["runOnSave"] is False
