@@ -122,10 +122,9 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
 def _changed_note(box, base: engine.Problem, problem: engine.Problem) -> None:
     """Under the example's description: what the sidebar changed (the description speaks of the example's own
     cost and constraint)."""
-    said = {"abs": "|x - x'|", "squared": "(x - x')^2", "hamming": "1{x != x'}"}
     changed = []
     if problem.metric != base.metric:
-        changed.append(f"the ground cost is {said.get(problem.metric, 'your own matrix')}")
+        changed.append(f"the ground cost is {METRICS.get(problem.metric, METRICS['custom'])}")
     if problem.constraint != base.constraint:
         changed.append(f"the constraint is {problem.constraint}")
     if changed:

@@ -107,7 +107,7 @@ class Barrier:
         carried = np.bincount(self.src, gam, minlength=A)
         bar = mu * np.exp(self.logmass - g)
         nr, nc = len(self.rows), len(self.cells)
-        ow, oc = k + A + 2 * int(self.budget), k + A + 2 * int(self.budget) + nr  # offsets of w_1 and w_2
+        ow, oc = self.size, self.size + nr  # where w_1 and w_2 start, after z's own unknowns
         size = oc + nc
         i = np.arange(k)
         rows = [i, i, i, i, k + self.src, ow + self.row_of, oc + self.cell_of, ow + np.arange(nr), oc + np.arange(nc)]

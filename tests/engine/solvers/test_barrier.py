@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from strategies import examples, instances
 
 import engine
@@ -44,12 +44,9 @@ def test_the_step_on_figure_2_equals_the_dense_solve(kind, mu_):
 @given(instances())
 @settings(max_examples=examples(25))
 def test_the_step_on_random_tables_equals_the_dense_solve(case):
-    p, eps = case
-    if p.constraint == "max":
-        return
+    p, eps = case  # every kind: the max kind's moves have no budget row, the others have one
     b, s = barrier_at(p, eps)
     z = b.start(s.plan, s.q, s.multiplier, MU_WARM)
     _, J = b.evaluate(z, MU_WARM)
-    if np.linalg.cond(J) > 1e10:  # the dense solve itself is then no reference
-        return
+    assume(np.linalg.cond(J) <= 1e10)  # else the dense solve itself is no reference (none of the ci draws)
     assert_steps_agree(b, z, MU_WARM)
