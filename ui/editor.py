@@ -71,12 +71,13 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
     link = budget.link_error()  # a value no control offers: said, and nothing solved (ui.budget)
     source = state.choice(box, "Table", SOURCES, "source", "preset", lecture,
                           help="Where the joint law mu(x, y) comes from.")
-    preset, base, error = None, None, None
+    preset, base, error, changed_slot = None, None, None, None
     try:
         if source == "preset":
             preset = state.choice(left, "Example", preset_names(), "preset", default_preset, False)
             if not lecture:
                 box.caption(engine.preset_info(preset).description)
+                changed_slot = box.empty()  # what the cost and constraint controls below change (_changed_note)
             base = engine.load_preset(preset)
         elif source == "random":
             base = _random_problem(box, lecture)
@@ -97,8 +98,8 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
         error = error or str(err)
     if base is None:
         problem = None
-    if preset is not None and problem is not None and not lecture:
-        _changed_note(box, base, problem)
+    if changed_slot is not None and problem is not None:
+        _changed_note(changed_slot, base, problem)
     if problem is not None and dense_size(problem) > INTERACTIVE_MOVES:
         error, problem = too_large(problem), None  # said before any solving starts
     if link is not None:
@@ -119,17 +120,17 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
     return Setup(problem, error, eps, grid, units, preset if source == "preset" else None)
 
 
-def _changed_note(box, base: engine.Problem, problem: engine.Problem) -> None:
-    """Under the example's description: what the sidebar changed (the description speaks of the example's own
-    cost and constraint)."""
+def _changed_note(slot, base: engine.Problem, problem: engine.Problem) -> None:
+    """In ``slot``, right under the example's description: what the sidebar changed (the description speaks of the
+    example's own cost and constraint)."""
     changed = []
     if problem.metric != base.metric:
         changed.append(f"the ground cost is {METRICS.get(problem.metric, METRICS['custom'])}")
     if problem.constraint != base.constraint:
         changed.append(f"the constraint is {problem.constraint}")
     if changed:
-        box.caption(":material/tune: " + literal(f"Changed here: {' and '.join(changed)} (the description above is "
-                                                 f"the example's own setting)."))
+        slot.caption(":material/tune: " + literal(f"Changed here: {' and '.join(changed)} (the description above is "
+                                                  f"the example's own setting)."))
 
 
 def _custom_note(problem: engine.Problem | None, lecture: bool) -> None:

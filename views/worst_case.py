@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.core.information import conditional_entropy, label_entropy, to_units
+from engine.core.information import conditional_entropy, label_entropy
 from figures.robust_error import describe_errors, error_curves
 from figures.tables import describe_table, mass_heatmaps, table_heatmap
-from figures.tradeoff import clean_robust_bars
+from figures.tradeoff import clean_robust_bars, describe_clean_robust
 from figures.transport import describe_transport, transport_figure
 from figures.words import said
 from ui import compute, frame, state
@@ -71,9 +71,7 @@ with left:
                 describe_table("the robust rule q*", w.q, p.positions, p.labels),
                 pd.DataFrame(w.q, index=p.positions, columns=p.labels).reset_index(names="x"))
 with right:
-    show_figure(shared(clean_robust_bars, cvr, u), "clean-vs-robust",
-                f"Bars: clean optimum {to_units(cvr.clean_optimum, u):.3f}, robust rule on clean data "
-                f"{to_units(cvr.robust_rule_clean_loss, u):.3f}, under attack {to_units(cvr.h_star, u):.3f} {u}.")
+    show_figure(shared(clean_robust_bars, cvr, u), "clean-vs-robust", describe_clean_robust(cvr, u))
     st.metric("robust rule's clean loss L(mu, q*) (2)",
               interval(cvr.robust_rule_clean_loss_lower, cvr.robust_rule_clean_loss_upper,
                        cvr.robust_rule_clean_loss_upper - cvr.robust_rule_clean_loss_lower <= 1e-6, u),

@@ -16,6 +16,7 @@ from figures.tradeoff import (
     _pick,
     clean_robust_bars,
     curve_colour,
+    describe_clean_robust,
     describe_grid,
     figure2_left,
     figure2_right,
@@ -216,6 +217,21 @@ def test_bars_are_the_chain_of_sec_v_b(cvr):
     lo, hi = fig.layout.yaxis.range
     assert lo == 0 and hi > y.max()  # room for the value written above the tallest bar
     assert "0.5" in fig.layout.title.text
+
+
+def test_an_unproven_clean_loss_is_hatched_and_labelled_with_its_interval(cvr):
+    """Figure 2's joint / hamming rule at eps 0.5 is not proven entry by entry: its clean loss is drawn as the
+    interval the engine proves, hatched, never as an exact number; a proven one keeps its number, unhatched."""
+    joint = engine.clean_vs_robust(engine.load_preset("figure2", constraint="joint", metric="hamming"), 0.5)
+    assert joint.clean_loss_status != "verified"
+    (bar,) = clean_robust_bars(joint).data
+    lower, upper = joint.robust_rule_clean_loss_lower, joint.robust_rule_clean_loss_upper
+    assert bar.text[1] == f"{lower:.4f} to {upper:.4f} (not proven)"
+    assert list(bar.marker.pattern.shape) == ["", "/", ""]
+    assert f"robust rule on clean data from {lower:.4f} to {upper:.4f} (not proven)" in describe_clean_robust(joint)
+    assert cvr.clean_loss_status == "verified"
+    (proven,) = clean_robust_bars(cvr).data
+    assert list(proven.marker.pattern.shape) == ["", "", ""] and "not proven" not in describe_clean_robust(cvr)
 
 
 # -- units ---------------------------------------------------------------------------------------------
