@@ -116,9 +116,10 @@ def clean_robust_bars(cvr, units: str = "nats") -> go.Figure:
     values = to_units(np.array(cvr.value), units)
     text, patterns = [f"{v:.4f}" for v in values], ["", "", ""]
     if cvr.clean_loss_status != "verified":
-        text[1], patterns[1] = f"{_clean_loss_interval(cvr, units)} (not proven)", "/"
+        text[1], patterns[1] = f"{_clean_loss_interval(cvr, units)}<br>(not proven)", "/"
     return go.Figure(go.Bar(x=names, y=values, marker_color=[colour(0), colour(1), colour(5)],
-                            marker_pattern_shape=patterns, text=text, textposition="outside"),
+                            marker_pattern_shape=patterns, text=text, textposition="outside",
+                            constraintext="none"),  # a two-line label keeps its size, wider than its bar
                      layout=layout(f"The price of robustness at eps = {cvr.eps:.3g}", "", f"loss [{units}]", height=360,
                                    yaxis={"range": [0, float(values.max()) * 1.2 + 1e-9]}))
 

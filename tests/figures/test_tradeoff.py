@@ -226,7 +226,7 @@ def test_an_unproven_clean_loss_is_hatched_and_labelled_with_its_interval(cvr):
     assert joint.clean_loss_status != "verified"
     (bar,) = clean_robust_bars(joint).data
     lower, upper = joint.robust_rule_clean_loss_lower, joint.robust_rule_clean_loss_upper
-    assert bar.text[1] == f"{lower:.4f} to {upper:.4f} (not proven)"
+    assert bar.text[1] == f"{lower:.4f} to {upper:.4f}<br>(not proven)" and bar.constraintext == "none"
     assert list(bar.marker.pattern.shape) == ["", "/", ""]
     assert f"robust rule on clean data from {lower:.4f} to {upper:.4f} (not proven)" in describe_clean_robust(joint)
     assert cvr.clean_loss_status == "verified"
