@@ -2,8 +2,9 @@
 
 Every Explore page gets the button through ``reproduce`` (ui/widgets.py), beside the code that reproduces its
 numbers. The file is written only when the button is clicked (Streamlit's deferred download): it inlines Plotly.js
-(about 5 MB), which no rerun should pay for. Its numbers are the page's own: the cached worst case at every eps of
-the page's grid, in the page's units, the slider starting at the page's eps, with a link back to this view.
+(about 5 MB), which no rerun should pay for; its numbers too are gathered then. They are the page's own: the worst
+case at every eps of the page's grid (the engine's cached solves), in the page's units, the slider starting at the
+page's eps, with a link back to this view.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+import engine
 from figures.handout import handout_html
-from ui import compute, frame, state
+from ui import frame, state
 
 TITLES = {"worst-case": "Worst-case perturbation", "tradeoff": "Robustness tradeoff",
           "stochastic-vs-deterministic": "Stochastic versus deterministic adversary", "privacy": "Privacy-utility"}
@@ -40,12 +42,14 @@ def handout_button(setup, cli: str | None = None) -> None:
     link = live_link()
     page = urlsplit(link or "").path.rstrip("/").rsplit("/", 1)[-1]
     title = TITLES.get(page, "Worst case over eps")
-    solved = compute.worst_cases(setup.key, setup.problem, setup.eps_grid)
-    cases = [solved[e][0] for e in setup.eps_grid]
-    problem, eps, units = setup.problem, setup.eps, setup.units
+    problem, grid, eps, units = setup.problem, setup.eps_grid, setup.eps, setup.units
+
+    def page() -> str:  # on the click, not on every rerun: the page's own solves, cached by the engine
+        return handout_html(problem, [engine.worst_case(problem, e) for e in grid], eps, title=title, units=units,
+                            link=link, cli=cli)
+
     st.download_button(
-        "Download as a standalone page", lambda: handout_html(problem, cases, eps, title=title, units=units,
-                                                             link=link, cli=cli),
+        "Download as a standalone page", page,
         f"{file_name(title + '-' + (problem.name or 'table'))}.html", "text/html", key="handout", on_click="ignore",
         icon=":material/download:",
         help="One HTML file with this view over the whole eps range (Plotly frames with h*, the certificate and the "

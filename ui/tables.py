@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 import engine
+from engine.core.information import to_units
 from engine.errors import ProblemError
 from engine.formats.cells import neutralise_cell
 from engine.formats.tables import read_mu_csv
@@ -136,9 +137,44 @@ def _problem_from_frame(df: pd.DataFrame) -> engine.Problem:
                                       **ss.get("custom_scenario", {}))
 
 
-def download_table(label: str, df: pd.DataFrame, filename: str, key: str) -> None:
-    """A CSV download of a table (see safe_csv), written only when it is clicked (not on every rerun)."""
-    st.download_button(label, lambda: safe_csv(df), filename, "text/csv", key=key, on_click="ignore")
+def download_table(label: str, df, filename: str, key: str) -> None:
+    """A CSV download of a table (see safe_csv), written only when it is clicked (not on every rerun).
+
+    ``df``: the DataFrame, or a function of no arguments that builds it (then not even the frame is built on a
+    rerun: a 41 x 41 grid's long table costs a slider move several milliseconds)."""
+    st.download_button(label, lambda: safe_csv(df() if callable(df) else df), filename, "text/csv", key=key,
+                       on_click="ignore")
+
+
+def long_table(positions, labels, **tables) -> pd.DataFrame:
+    """Tables on X x Y as one row per cell: columns x, y and one per table (``mu=..., nu_star=...``)."""
+    n, m = len(positions), len(labels)
+    return pd.DataFrame({"x": np.repeat(positions, m), "y": np.tile(labels, n),
+                         **{name: np.asarray(t).ravel() for name, t in tables.items()}})
+
+
+def surface_table(g, units: str) -> pd.DataFrame:
+    """A TradeoffGrid as one row per (eps_attack, eps_rule): the loss with its bounds and status, in ``units``."""
+    rows, cols = np.meshgrid(np.arange(len(g.eps_attack)), np.arange(len(g.eps_rule)), indexing="ij")
+    return pd.DataFrame({"eps_attack": np.asarray(g.eps_attack)[rows.ravel()],
+                         "eps_rule": np.asarray(g.eps_rule)[cols.ravel()],
+                         f"loss_{units}": to_units(np.asarray(g.loss), units).ravel(),
+                         f"loss_lower_{units}": to_units(np.asarray(g.loss_lower), units).ravel(),
+                         f"loss_upper_{units}": to_units(np.asarray(g.loss_upper), units).ravel(),
+                         "status": np.asarray(g.loss_status).astype(str).ravel()})
+
+
+def accuracy_table(acc) -> pd.DataFrame:
+    """An error grid as one row per (eps_attack, eps_rule): each robust rule's accuracy under each attack."""
+    rows, cols = np.meshgrid(np.arange(len(acc.eps_attack)), np.arange(len(acc.eps_rule)), indexing="ij")
+    return pd.DataFrame({"eps_attack": np.asarray(acc.eps_attack)[rows.ravel()],
+                         "eps_rule": np.asarray(acc.eps_rule)[cols.ravel()],
+                         "accuracy": 1 - np.asarray(acc.error).ravel()})
+
+
+def rule_table(q, positions, labels, index: str = "x") -> pd.DataFrame:
+    """A table on X x Y (a rule q(y | x)) with its positions as the first column."""
+    return pd.DataFrame(q, index=positions, columns=labels).reset_index(names=index)
 
 
 def safe_csv(df: pd.DataFrame) -> str:

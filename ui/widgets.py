@@ -3,7 +3,8 @@ charts take the hall's sizes), 'Reproduce in Python' in the page's units."""
 
 from __future__ import annotations
 
-import pandas as pd
+from contextlib import nullcontext
+
 import streamlit as st
 
 import engine
@@ -63,9 +64,10 @@ def headline(name: str = "headline"):
     return st.container(horizontal=True, key=name, gap="medium")
 
 
-def show_figure(fig, name: str, alt: str, data: pd.DataFrame | None = None, key: str | None = None,
-                main: bool = False, hall_height: int | None = None) -> None:
-    """A Plotly chart with SVG download at scale 2, alt text, and its data as CSV.
+def show_figure(fig, name: str, alt: str, data=None, key: str | None = None, main: bool = False,
+                hall_height: int | None = None) -> None:
+    """A Plotly chart with SVG download at scale 2, alt text, and its data as CSV (``data``: a DataFrame, or a
+    function of no arguments that builds it when the download is clicked: ui.tables.download_table).
 
     ``main``: the page's main chart (in a container keyed 'main_chart'; in lecture mode ``hall_height`` tall, so
     that it fits a 1920 x 1080 screen with the page's headings). In lecture mode every chart takes the hall's
@@ -75,10 +77,10 @@ def show_figure(fig, name: str, alt: str, data: pd.DataFrame | None = None, key:
     if lecture:
         fig = for_hall_shared(fig, state.theme(), hall_height if main else None)
     config = {"displayModeBar": False} if lecture else download_config(name)
-    box = st.container(key="main_chart") if main else st.container()
+    box = st.container(key="main_chart") if main else st  # the download follows the chart where it is drawn
     box.plotly_chart(fig, config=config, alt=alt, key=key or f"chart_{name}", theme=None)
     if data is not None and not lecture:
-        with box:
+        with box if main else nullcontext():
             download_table(f"Download the data of '{name}' (CSV)", data, f"{name}.csv", key=f"csv_{key or name}")
 
 

@@ -1,5 +1,7 @@
 """Stochastic versus deterministic adversaries (Sec. V-A): (20), (21) and h*, and the alpha family."""
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -47,7 +49,7 @@ chart, side = st.columns([3, 1])
 with chart:
     show_figure(shared(alpha_curve, np.array(alphas), along, gap.stochastic, gap.pure_maximin, u), "alpha-curve",
                 "H(Y|Z) along the mixture of two deterministic maps; it peaks inside, above both fixed maps.",
-                pd.DataFrame({"alpha": alphas, f"H(Y|Z)_{u}": to_units(along, u)}), main=True, hall_height=500)
+                partial(pd.DataFrame, {"alpha": alphas, f"H(Y|Z)_{u}": to_units(along, u)}), main=True, hall_height=500)
 best = int(np.argmax(along))
 guided_path("stochastic-vs-deterministic", setup.eps, setup.eps_grid, {
     "h_star": h_star, "p20": p20, "p21": p21, "peak": amount(along[best], u), "alpha": f"{alphas[best]:.2f}",

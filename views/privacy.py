@@ -1,5 +1,7 @@
 """Privacy-utility: the least leakage I(Y; Z) for each distortion budget, and the optimal release mechanism."""
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -12,6 +14,7 @@ from ui import compute, frame
 from ui.editor import problem_editor
 from ui.figcache import shared
 from ui.guide import guided_path
+from ui.tables import rule_table
 from ui.widgets import certificate_badge, headline, in_units, interval, reproduce, show_figure
 
 frame.header("Privacy-utility tradeoff",
@@ -38,8 +41,8 @@ with chart:
     show_figure(shared(leakage_curve, curve, setup.eps, u, closed), "privacy-curve",
                 f"Leakage falls from {to_units(curve.leakage[0], u):.3f} to {to_units(curve.leakage[-1], u):.3f} {u} "
                 f"as eps grows from {curve.eps[0]:.3g} to {curve.eps[-1]:.3g}.",
-                pd.DataFrame({"eps": curve.eps, f"leakage_{u}": to_units(curve.leakage, u),
-                              f"h_star_{u}": to_units(curve.h_star, u)}), main=True, hall_height=540)
+                partial(pd.DataFrame, {"eps": curve.eps, f"leakage_{u}": to_units(curve.leakage, u),
+                                       f"h_star_{u}": to_units(curve.h_star, u)}), main=True, hall_height=540)
 private = curve.leakage[k] <= 1e-6
 guided_path("privacy", setup.eps, setup.eps_grid, {
     "leak": leak, "leak0": leak0, "eps": f"{setup.eps:.3g}",
@@ -56,8 +59,7 @@ keep = p.mu.ravel() > 0
 show_figure(shared(table_heatmap, mech[keep], list(np.array(rows)[keep]), names,
                           "P(Z = z | X = x, Y = y)", "P", zmax=1.0, x_title="released z", y_title="row"),
             "release-mechanism", "Heatmap of the release channel; each row is a clean point (x, y) with mass.",
-            pd.DataFrame(mech[keep], index=np.array(rows)[keep], columns=names)
-            .reset_index(names="x, y"))
+            partial(rule_table, mech[keep], np.array(rows)[keep], names, index="x, y"))
 reproduce(setup, f"import numpy as np\nc = engine.privacy_curve(p, np.linspace({curve.eps[0]!r}, {curve.eps[-1]!r}, "
           f"{len(curve.eps)}))\nprint({in_units('c.leakage', u)})  # in {u}",
           f"privacy-curve {{source}} --eps {curve.eps[0]!r}:{curve.eps[-1]!r}:{len(curve.eps)}")

@@ -1,7 +1,8 @@
 """Robustness tradeoff: the paper's Figure 2 (both panels), the loss surface, chosen rules and attacks."""
 
+from functools import partial
+
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from engine.bounds.result import Certificate
@@ -12,6 +13,7 @@ from ui import compute, frame, state
 from ui.editor import problem_editor
 from ui.figcache import shared
 from ui.guide import guided_path
+from ui.tables import accuracy_table, surface_table
 from ui.widgets import amount, certificate_badge, headline, interval, reproduce, rule_notes, show_figure
 
 frame.header("Robustness tradeoff (the paper's Figure 2)",
@@ -48,13 +50,10 @@ certificate_badge(Certificate(float(g.h_star[worst]), float(g.h_star_upper[worst
                   f"Shown: h* at eps = {g.eps_attack[worst]:.3g}, the budget of the grid with the largest gap.")
 chart, side = st.columns([3, 1])
 alt = describe_grid(g, u)
-data = pd.DataFrame([(a, r, to_units(g.loss[i, j], u), to_units(g.loss_lower[i, j], u),
-                      to_units(g.loss_upper[i, j], u), str(g.loss_status[i, j]))
-                     for i, a in enumerate(g.eps_attack) for j, r in enumerate(g.eps_rule)],
-                    columns=["eps_attack", "eps_rule", f"loss_{u}", f"loss_lower_{u}", f"loss_upper_{u}", "status"])
 with chart:
     show_figure(shared(figure2_right, g, u, rules=chosen), "figure2-right",
-                alt + " Right panel: loss against eps_attack.", data, main=True, hall_height=540)
+                alt + " Right panel: loss against eps_attack.", partial(surface_table, g, u), main=True,
+                hall_height=540)
 guided_path("tradeoff", setup.eps, setup.eps_grid, {
     "eps": f"{nearest:.3g}", "h_star": interval(g.h_star[k], g.h_star_upper[k], exact, u),
     "clean": amount(g.clean[k], u), "h_yx": amount(g.h_y_given_x, u), "h_y": amount(g.h_y, u)}, side)
@@ -67,8 +66,7 @@ with right:
 acc = compute.errors(setup.key, p, grid_eps)
 show_figure(shared(accuracy_figure2, acc, rules=chosen), "figure2-accuracy",
             describe_errors(acc, accuracy=True) + " The right panel of Figure 2 in accuracy.",
-            pd.DataFrame([(a, r, 1 - acc.error[i, j]) for i, a in enumerate(acc.eps_attack)
-                          for j, r in enumerate(acc.eps_rule)], columns=["eps_attack", "eps_rule", "accuracy"]))
+            partial(accuracy_table, acc))
 st.markdown(f"H(Y) = {to_units(g.h_y, u):.4f} {u}: a rule robust enough to face any attack only guesses the "
             f"label's prior. H(Y|X) = {to_units(g.h_y_given_x, u):.4f} {u}: the best clean loss, reached by the rule "
             f"for eps = 0.")

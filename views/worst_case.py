@@ -1,8 +1,8 @@
 """Worst-case perturbation: nu*, q*, the transport plan, h* with its certificate, clean versus robust."""
 
 import math
+from functools import partial
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -17,6 +17,7 @@ from ui.editor import problem_editor
 from ui.figcache import shared
 from ui.guard import last_good
 from ui.guide import guided_path
+from ui.tables import long_table, rule_table
 from ui.text import literal
 from ui.widgets import (
     amount,
@@ -59,8 +60,7 @@ with chart:
                 describe_table("the clean joint law mu", p.mu, p.positions, p.labels) + " "
                 + describe_table("the worst-case law nu*", w.nu, p.positions, p.labels)
                 + f" Both on one colour scale from 0 to {zmax:.3f}, the same at every eps.",
-                pd.DataFrame({"x": np.repeat(p.positions, p.m), "y": np.tile(p.labels, p.n), "mu": p.mu.ravel(),
-                              "nu_star": w.nu.ravel()}), main=True, hall_height=540)
+                partial(long_table, p.positions, p.labels, mu=p.mu, nu_star=w.nu), main=True, hall_height=540)
 guided_path("worst-case", eps, setup.eps_grid, {
     "h_star": bounded(w.certificate, w.status, u), "h_yx": amount(h_yx, u), "h_y": amount(h_y, u),
     "log_m": amount(math.log(p.m), u)}, side)
@@ -69,7 +69,7 @@ with left:
     show_figure(shared(table_heatmap, w.q, p.positions, p.labels, "Robust rule q*(y | x)", "q*", zmax=1.0),
                 "robust-rule",
                 describe_table("the robust rule q*", w.q, p.positions, p.labels),
-                pd.DataFrame(w.q, index=p.positions, columns=p.labels).reset_index(names="x"))
+                partial(rule_table, w.q, p.positions, p.labels))
 with right:
     show_figure(shared(clean_robust_bars, cvr, u), "clean-vs-robust", describe_clean_robust(cvr, u))
     st.metric("robust rule's clean loss L(mu, q*) (2)",
@@ -99,14 +99,15 @@ left, right = st.columns(2)
 with left:
     show_figure(shared(error_curves, acc, eps, accuracy=True), "robust-accuracy",
                 describe_errors(acc, accuracy=True),
-                pd.DataFrame({"eps": acc.eps_attack, "best_accuracy": 1 - acc.optimal,
-                              "robust_rule_accuracy": 1 - acc.error.diagonal(), "clean_rule_accuracy": 1 - acc.clean}))
+                partial(pd.DataFrame, {"eps": acc.eps_attack, "best_accuracy": 1 - acc.optimal,
+                                       "robust_rule_accuracy": 1 - acc.error.diagonal(),
+                                       "clean_rule_accuracy": 1 - acc.clean}))
 with right:
     rule01 = acc.zero_one_rules[i]
     show_figure(shared(table_heatmap, rule01, p.positions, p.labels, "Most accurate robust rule q(y | x)", "q",
                        zmax=1.0), "accuracy-rule",
                 describe_table("the most accurate robust rule", rule01, p.positions, p.labels),
-                pd.DataFrame(rule01, index=p.positions, columns=p.labels).reset_index(names="x"))
+                partial(rule_table, rule01, p.positions, p.labels))
 # The Play animation is built and drawn only when its box is opened (its frames, one per eps of the grid, make it
 # the page's heaviest chart).
 play = st.expander("Play: the worst case and the robust rule as eps grows", key="play", on_change="rerun")
