@@ -10,6 +10,12 @@ from figures.style import H_STAR_STYLE, colour, layout
 from figures.words import SHORT, labelled
 
 
+def value_top(top: float, room: float) -> float:
+    """The top of a value axis from 0: ``room`` above the largest value, and 0 to 1 when every value is 0 (a
+    budget too small to move anything), not an axis of nano-units around nothing."""
+    return top * room if top > 1e-6 else 1.0
+
+
 def alpha_curve(alphas, values, stochastic: float, pure_maximin: float, units: str = "nats") -> go.Figure:
     """H(Y|Z) against the mixing weight alpha, with h* (the stochastic optimum) and (21) as lines in the legend
     (labels written on the plot overlapped the curve and were clipped at its edge)."""
@@ -32,7 +38,7 @@ def alpha_curve(alphas, values, stochastic: float, pure_maximin: float, units: s
     ]
     top = max(float(v.max()), to_units(stochastic, units))
     return go.Figure(traces, layout=layout("Randomising beats any fixed map", "alpha (probability of the first map)",
-                                           f"H(Y | Z) [{units}]", yaxis={"range": [0, top * 1.12 + 1e-9]}))
+                                           f"H(Y | Z) [{units}]", yaxis={"range": [0, value_top(top, 1.12)]}))
 
 
 def values_bars(gap, units: str = "nats") -> go.Figure:
@@ -43,7 +49,7 @@ def values_bars(gap, units: str = "nats") -> go.Figure:
     return go.Figure(go.Bar(x=names, y=values, marker_color=[colour(0), colour(2), colour(5)],
                             text=[f"{v:.4f}" for v in values], textposition="outside", cliponaxis=False),
                      layout=layout("Order of play matters for a pure attacker", "", f"value [{units}]", height=380,
-                                   yaxis={"range": [0, float(values.max()) * 1.25 + 1e-9]}))
+                                   yaxis={"range": [0, value_top(float(values.max()), 1.25)]}))
 
 
 def channel_diagram(mechanism, positions, mass, title: str = "The attack as a channel P(z | x, y)") -> go.Figure:

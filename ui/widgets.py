@@ -134,6 +134,7 @@ def reproduce_code(python: str, cli: str, lazy: bool = False) -> bool:
     with box:
         st.code(python, language="python")
         st.code(f"python -m engine {cli}", language="bash")
+    return True
 
 
 def percent(value: float, digits: int = 2) -> str:

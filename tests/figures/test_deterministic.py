@@ -184,3 +184,16 @@ def test_channel_draws_only_points_with_mass(problem, solved):
     _, _, saddle = solved
     fig = channel_diagram(saddle.mechanism, problem.positions, problem.mu)
     assert len(fig.layout.annotations) == 4
+
+
+def test_a_budget_that_moves_nothing_draws_its_zeros_on_a_plain_axis(problem):
+    """At eps = 0.5 the preset's attacker (max kind, moves of 1) can move nothing: every value is 0, and the value
+    axes run from 0 to 1 instead of Plotly's nano-units around nothing."""
+    from engine.analyses.deterministic import deterministic_gap
+
+    gap = deterministic_gap(problem, 0.5)
+    assert max(gap.value) == 0
+    bars = values_bars(gap)
+    assert tuple(bars.layout.yaxis.range) == (0, 1.0)
+    curve = alpha_curve(ALPHAS, np.zeros(len(ALPHAS)), gap.stochastic, gap.pure_maximin)
+    assert tuple(curve.layout.yaxis.range) == (0, 1.0)

@@ -116,3 +116,5 @@ def test_explore_pages_send_the_code_and_the_animation_only_when_opened():
     at.session_state["reproduce"] = True
     at.run()
     assert "engine.worst_case(p, 0.5)" in at.code[0].value and at.code[1].value.startswith("python -m engine solve")
+    # the handout button stays while the box is open (it follows the box, whose code is then drawn)
+    assert [b for b in at.get("download_button") if b.proto.label == "Download as a standalone page"]
