@@ -7,10 +7,14 @@ One server and one browser per pytest process (see conftest.py); the expected nu
 
 from __future__ import annotations
 
+import io
 import math
 import re
+from pathlib import Path
 
 import harness
+import numpy as np
+import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
@@ -281,3 +285,27 @@ def test_labels_that_look_like_html_or_markdown_are_shown_as_text(page, server, 
     expect(alert).to_contain_text("<b>bold</b>")
     assert alert.locator("a, img, b").count() == 0
     assert page.evaluate("() => window.__xss") is None
+
+
+def _downloaded(page, label: str) -> str:
+    with page.expect_download(timeout=WAIT) as download:
+        page.get_by_role("button", name=label).first.click()
+    return Path(download.value.path()).read_text()
+
+
+def test_downloads_hold_the_view_they_were_clicked_in(page, server):
+    """The CSV tables and the handout are built on the click (ui.tables.download_table takes a function): after a
+    slider move they hold that eps's numbers, and the handout stays while the Reproduce box is open."""
+    harness.open_view(page, server, "worst-case", "?eps=0.5")
+    press_eps(page, nearest(grid("figure2"), 0.55))
+    p = engine.load_preset("figure2")
+    w = engine.worst_case(p, 0.55)
+    table = pd.read_csv(io.StringIO(_downloaded(page, "Download the data of 'mu-and-nu' (CSV)")))
+    assert list(table.columns) == ["x", "y", "mu", "nu_star"] and len(table) == p.n * p.m
+    np.testing.assert_allclose(table["nu_star"].to_numpy(), w.nu.ravel(), atol=1e-12)
+    rule = pd.read_csv(io.StringIO(_downloaded(page, "Download the data of 'robust-rule' (CSV)")))
+    np.testing.assert_allclose(rule.drop(columns="x").to_numpy(), w.q, atol=1e-12)
+    harness.rerun_after(page, lambda: page.get_by_text("Reproduce in Python or from the command line").click())
+    expect(page.get_by_test_id("stCode").first).to_be_visible(timeout=WAIT)
+    html = _downloaded(page, "Download as a standalone page")
+    assert "eps=0.55" in html and "<script" in html
