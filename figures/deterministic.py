@@ -6,14 +6,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.core.information import to_units
-from figures.style import H_STAR_STYLE, colour, layout
+from figures.style import H_STAR_STYLE, colour, layout, value_top
 from figures.words import SHORT, labelled
-
-
-def value_top(top: float, room: float) -> float:
-    """The top of a value axis from 0: ``room`` above the largest value, and 0 to 1 when every value is 0 (a
-    budget too small to move anything), not an axis of nano-units around nothing."""
-    return top * room if top > 1e-6 else 1.0
 
 
 def alpha_curve(alphas, values, stochastic: float, pure_maximin: float, units: str = "nats") -> go.Figure:

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.core.information import to_units
-from figures.style import H_STAR_STYLE, colour, hline, layout
+from figures.style import H_STAR_STYLE, colour, hline, layout, value_top
 
 
 def h_star_curve(eps, lower, upper, eps_now: float, h_y: float, h_y_given_x: float, units: str = "nats") -> go.Figure:
@@ -33,7 +33,7 @@ def h_star_curve(eps, lower, upper, eps_now: float, h_y: float, h_y_given_x: flo
                                            annotations=[n for _, n in lines], margin={"l": 60, "r": 80, "t": 60,
                                                                                      "b": 55},
                                            xaxis={"range": [float(e[0]), float(e[-1])]},
-                                           yaxis={"range": [0, top * 1.1 + 1e-9]}))
+                                           yaxis={"range": [0, value_top(top, 1.1)]}))
 
 
 def describe_h_star(eps, lower, h_y: float, units: str = "nats") -> str:

@@ -93,6 +93,12 @@ def layout(title: str, x_title: str, y_title: str, height: int = 420, **more) ->
     return out
 
 
+def value_top(top: float, room: float) -> float:
+    """The top of a value axis that starts at 0: ``room`` times the largest value, and 1 when every value is 0
+    (a budget too small to move anything), not an axis of nano-units around nothing."""
+    return top * room if top > 1e-6 else 1.0
+
+
 def hline(y: float, text: str, line: dict, top: bool = True, left: bool = True) -> tuple[dict, dict]:
     """A horizontal line across the plot with its label, as a layout shape and annotation (for ``layout``)."""
     shape = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y, "line": line}

@@ -9,7 +9,7 @@ import plotly.colors
 import plotly.graph_objects as go
 
 from engine.core.information import to_units
-from figures.style import H_STAR_STYLE, SEQUENTIAL, colour, hline, layout
+from figures.style import H_STAR_STYLE, SEQUENTIAL, colour, hline, layout, value_top
 
 CURVES, CURVE_RANGE = "Viridis", 0.8  # the budgets' colours: Viridis from its dark end up to before the pale yellow
 
@@ -121,7 +121,7 @@ def clean_robust_bars(cvr, units: str = "nats") -> go.Figure:
                             marker_pattern_shape=patterns, text=text, textposition="outside",
                             constraintext="none"),  # a two-line label keeps its size, wider than its bar
                      layout=layout(f"The price of robustness at eps = {cvr.eps:.3g}", "", f"loss [{units}]", height=360,
-                                   yaxis={"range": [0, float(values.max()) * 1.2 + 1e-9]}))
+                                   yaxis={"range": [0, value_top(float(values.max()), 1.2)]}))
 
 
 def _clean_loss_interval(cvr, units: str) -> str:

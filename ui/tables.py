@@ -119,9 +119,7 @@ def _load_upload(upload) -> None:
 
 def frame_of(p: engine.Problem) -> pd.DataFrame:
     """The editor's table: a position column x, then one column per label."""
-    df = pd.DataFrame(p.mu, columns=list(p.labels))
-    df.insert(0, "x", list(p.positions))
-    return df
+    return rule_table(p.mu, p.positions, list(p.labels))
 
 
 def _problem_from_frame(df: pd.DataFrame) -> engine.Problem:
@@ -153,11 +151,15 @@ def long_table(positions, labels, **tables) -> pd.DataFrame:
                          **{name: np.asarray(t).ravel() for name, t in tables.items()}})
 
 
+def _attack_by_rule(eps_attack, eps_rule) -> dict:
+    """The first two columns of a grid's long table: each (eps_attack, eps_rule) pair, attacks outer."""
+    attack, rule = np.asarray(eps_attack), np.asarray(eps_rule)
+    return {"eps_attack": np.repeat(attack, len(rule)), "eps_rule": np.tile(rule, len(attack))}
+
+
 def surface_table(g, units: str) -> pd.DataFrame:
     """A TradeoffGrid as one row per (eps_attack, eps_rule): the loss with its bounds and status, in ``units``."""
-    rows, cols = np.meshgrid(np.arange(len(g.eps_attack)), np.arange(len(g.eps_rule)), indexing="ij")
-    return pd.DataFrame({"eps_attack": np.asarray(g.eps_attack)[rows.ravel()],
-                         "eps_rule": np.asarray(g.eps_rule)[cols.ravel()],
+    return pd.DataFrame({**_attack_by_rule(g.eps_attack, g.eps_rule),
                          f"loss_{units}": to_units(np.asarray(g.loss), units).ravel(),
                          f"loss_lower_{units}": to_units(np.asarray(g.loss_lower), units).ravel(),
                          f"loss_upper_{units}": to_units(np.asarray(g.loss_upper), units).ravel(),
@@ -166,9 +168,7 @@ def surface_table(g, units: str) -> pd.DataFrame:
 
 def accuracy_table(acc) -> pd.DataFrame:
     """An error grid as one row per (eps_attack, eps_rule): each robust rule's accuracy under each attack."""
-    rows, cols = np.meshgrid(np.arange(len(acc.eps_attack)), np.arange(len(acc.eps_rule)), indexing="ij")
-    return pd.DataFrame({"eps_attack": np.asarray(acc.eps_attack)[rows.ravel()],
-                         "eps_rule": np.asarray(acc.eps_rule)[cols.ravel()],
+    return pd.DataFrame({**_attack_by_rule(acc.eps_attack, acc.eps_rule),
                          "accuracy": 1 - np.asarray(acc.error).ravel()})
 
 

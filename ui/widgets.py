@@ -77,10 +77,9 @@ def show_figure(fig, name: str, alt: str, data=None, key: str | None = None, mai
     if lecture:
         fig = for_hall_shared(fig, state.theme(), hall_height if main else None)
     config = {"displayModeBar": False} if lecture else download_config(name)
-    box = st.container(key="main_chart") if main else st  # the download follows the chart where it is drawn
-    box.plotly_chart(fig, config=config, alt=alt, key=key or f"chart_{name}", theme=None)
-    if data is not None and not lecture:
-        with box if main else nullcontext():
+    with st.container(key="main_chart") if main else nullcontext():  # other charts: no container of their own
+        st.plotly_chart(fig, config=config, alt=alt, key=key or f"chart_{name}", theme=None)
+        if data is not None and not lecture:
             download_table(f"Download the data of '{name}' (CSV)", data, f"{name}.csv", key=f"csv_{key or name}")
 
 
