@@ -22,6 +22,7 @@ from figures.style import (
     hline,
     layout,
     plain,
+    value_top,
 )
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -167,3 +168,8 @@ def test_finish_titles_every_subplot():
     for axis in (fig.layout.yaxis, fig.layout.yaxis2):
         assert axis.title.text == "label y"
     assert tuple(fig.layout.template.layout.colorway) == OKABE_ITO
+
+
+def test_value_axes_leave_room_above_the_data_and_show_zeros_on_a_plain_axis():
+    assert value_top(0.6, 1.25) == pytest.approx(0.75)
+    assert value_top(0.0, 1.25) == 1.0 and value_top(1e-12, 1.1) == 1.0  # not Plotly's nano-units around 0
