@@ -116,7 +116,7 @@ def finish(fig: go.Figure, title: str, x_title: str, y_title: str, height: int =
 
 
 # -- lecture mode: a hall's sizes and themes -------------------------------------------------------
-HALL_TEXT = 24  # every text of a chart at least 22 px (DESIGN.md §5): ticks 22, the rest 24 and more
+HALL_TEXT = 24  # every text of a chart at least 22 px (docs/design.md, "Pages"): ticks 22, the rest 24 and more
 HALL_INK = {"projector": ("#000000", "#ffffff", "#bdbdbd"), "dark": ("#f5f5f5", "#0e1117", "#3d4250")}
 
 

@@ -28,7 +28,7 @@ echo "== installing requirements-test.lock (hash-checked)"
 
 # == browser tests: system Chromium =========================================================
 # tests/browser drive the app in Debian's chromium (Playwright's own browser download needs a host outside
-# the package registries; DESIGN.md §5). Install it when missing: as root directly, else through sudo.
+# the package registries; docs/design.md, "Testing"). Install it when missing: as root directly, else through sudo.
 if ! command -v chromium >/dev/null; then
   echo "== installing chromium (apt)"
   SUDO=""

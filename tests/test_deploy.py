@@ -23,6 +23,7 @@ import sys
 import time
 import tomllib
 import urllib.error
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -40,6 +41,10 @@ import harness  # noqa: E402
 import serve  # noqa: E402
 
 ENV = {"LAB_COOKIE_SECRET": "ab" * 32}
+# Streamlit's metrics page as a client may spell it: Streamlit percent-decodes the path, and a trailing slash or a
+# query string reaches the same handler.
+METRICS_PATHS = ("/_stcore/metrics", "/_stcore/%6Detrics", "/_stcore/metric%73", "/_stcore%2Fmetrics",
+                 "/_stcore/metrics/", "/_stcore/metrics?x=1")
 
 
 def interpolated(text: str, env: dict) -> str:
@@ -172,7 +177,58 @@ def test_per_ip_limits_and_the_upload_cap():
 
 
 def test_the_metrics_endpoint_is_closed_at_the_proxy():
-    assert "http-request deny deny_status 404 if { path_end /_stcore/metrics }" in directives()
+    assert "http-request deny deny_status 404 if { path,url_dec -m reg /_stcore/metrics/*$ }" in directives()
+
+
+def test_the_running_proxy_refuses_every_spelling_of_the_metrics_path(tmp_path):
+    """Debian's haproxy with the configuration as serve renders it, in front of a stub replica that answers every
+    path: the metrics page never reaches the replica, whatever its spelling; other paths do."""
+    import http.server
+    import threading
+
+    seen: list[str] = []
+
+    class Replica(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            seen.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    stub = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Replica)
+    threading.Thread(target=stub.serve_forever, daemon=True).start()
+    port = harness.free_port()
+    rendered = tmp_path / "haproxy.cfg"
+    rendered.write_text(serve.render_config(config_text(), [stub.server_address[1]]))
+    env = {**os.environ, **docker_env(tmp_path), "LAB_BIND": f"127.0.0.1:{port}"}
+    proxy = subprocess.Popen([haproxy_binary(), "-db", "-f", str(rendered)], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # until the replica passed its health check and is in the pool
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=5) as answer:
+                    assert answer.read() == b"ok"
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline and proxy.poll() is None, "the proxy never served the replica"
+                time.sleep(0.2)
+        for path in METRICS_PATHS:
+            with pytest.raises(urllib.error.HTTPError) as closed:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5)
+            assert closed.value.code == 404, path
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/worst-case?eps=0.5", timeout=5) as answer:
+            assert answer.status == 200
+        assert not [p for p in seen if "metric" in urllib.parse.unquote(p)], seen
+        assert "/worst-case?eps=0.5" in seen
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=10)
+        stub.shutdown()
 
 
 def test_tls_termination_is_documented():
@@ -256,9 +312,10 @@ def test_serve_two_replicas_through_the_proxy_survives_a_killed_replica_and_stop
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.5)
         assert f"http://127.0.0.1:{port}/" in log.read_text()
-        with pytest.raises(urllib.error.HTTPError) as closed:  # Streamlit's metrics stay behind the proxy
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/metrics", timeout=30)
-        assert closed.value.code == 404
+        for path in METRICS_PATHS:  # Streamlit's metrics stay behind the proxy, however the path is spelt
+            with pytest.raises(urllib.error.HTTPError) as closed:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30)
+            assert closed.value.code == 404, path
         state = json.loads((run_dir / "state.json").read_text())
         stats = [a for r in state["replicas"] for a in ("--stats", r["stats"])]
         load = [sys.executable, str(ROOT / "scripts" / "load.py"), "--url", f"http://127.0.0.1:{port}", *stats,

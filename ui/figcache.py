@@ -34,7 +34,8 @@ import plotly.io as pio
 
 from figures.style import for_hall
 
-ENTRIES = 1024  # about 10 kB each (the Play animation 45 kB): a few MB at most
+ENTRIES = 1024  # about 10 kB each (the Play animation 45 kB): a few MB at most ...
+MAX_BYTES = 64 * 1024 * 1024  # ... and never more than this much JSON: a 6x200 table's charts are 0.4 MB each
 
 
 class FrozenFigure(go.Figure):
@@ -42,8 +43,9 @@ class FrozenFigure(go.Figure):
 
     It skips ``go.Figure.__init__``: nothing is validated again, and only the stored form is there to read."""
 
-    def __init__(self, spec: dict):  # noqa: D107 - no super().__init__ on purpose (see the class)
+    def __init__(self, spec: dict, size: int = 0):  # noqa: D107 - no super().__init__ on purpose (see the class)
         object.__setattr__(self, "_frozen_spec", spec)
+        object.__setattr__(self, "_frozen_bytes", size)  # the length of its JSON (the store's byte bound)
 
     def to_dict(self) -> dict:
         return self._frozen_spec
@@ -59,7 +61,8 @@ def freeze(fig: go.Figure) -> FrozenFigure:
     """A figure as plain JSON values (typed arrays already encoded), for ``st.plotly_chart`` to read as it is."""
     if isinstance(fig, FrozenFigure):
         return fig
-    return FrozenFigure(json.loads(pio.to_json(fig, validate=False)))
+    text = pio.to_json(fig, validate=False)
+    return FrozenFigure(json.loads(text), len(text))
 
 
 class Unhashable(TypeError):
@@ -115,9 +118,12 @@ def digest(builder, args: tuple, kwargs: dict) -> str:
 
 
 class _Store:
-    def __init__(self, entries: int):
-        self.entries, self.lock, self.figures = entries, threading.Lock(), OrderedDict()
-        self.hits = self.misses = 0
+    """Least recently used figures, at most ``entries`` of them and ``max_bytes`` of their JSON; a figure larger
+    than the whole bound is returned to its caller but not kept."""
+
+    def __init__(self, entries: int, max_bytes: int):
+        self.entries, self.max_bytes, self.lock, self.figures = entries, max_bytes, threading.Lock(), OrderedDict()
+        self.hits = self.misses = self.bytes = 0
 
     def get(self, key: str) -> FrozenFigure | None:
         with self.lock:
@@ -130,19 +136,26 @@ class _Store:
             return fig
 
     def put(self, key: str, fig: FrozenFigure) -> None:
+        size = fig._frozen_bytes
+        if size > self.max_bytes:
+            return
         with self.lock:
+            old = self.figures.pop(key, None)
+            if old is not None:
+                self.bytes -= old._frozen_bytes
             self.figures[key] = fig
-            self.figures.move_to_end(key)
-            while len(self.figures) > self.entries:
-                self.figures.popitem(last=False)
+            self.bytes += size
+            while len(self.figures) > self.entries or self.bytes > self.max_bytes:
+                _, dropped = self.figures.popitem(last=False)
+                self.bytes -= dropped._frozen_bytes
 
     def clear(self) -> None:
         with self.lock:
             self.figures.clear()
-            self.hits = self.misses = 0
+            self.hits = self.misses = self.bytes = 0
 
 
-_STORE = _Store(ENTRIES)
+_STORE = _Store(ENTRIES, MAX_BYTES)
 
 
 def shared(builder, *args, **kwargs) -> go.Figure:
@@ -177,9 +190,9 @@ def for_hall_shared(fig: go.Figure, theme: str, height: int | None = None) -> go
 
 
 def stats() -> dict:
-    """Hits, misses and figures held (tests, the warm-up's report)."""
+    """Hits, misses, figures held and their bytes of JSON (tests, the warm-up's report)."""
     with _STORE.lock:
-        return {"hits": _STORE.hits, "misses": _STORE.misses, "figures": len(_STORE.figures)}
+        return {"hits": _STORE.hits, "misses": _STORE.misses, "figures": len(_STORE.figures), "bytes": _STORE.bytes}
 
 
 def clear() -> None:

@@ -41,7 +41,9 @@ box = headline()
 box.metric(f"h* at eps = {nearest:.3g}", interval(g.h_star[k], g.h_star_upper[k], exact, u),
            help="The loss of the rule designed for this eps under the attack of this eps: the lowest any rule "
                 "can guarantee.")
-box.metric("clean loss of that rule", amount(g.clean[k], u), help="Its loss with no attack (eps_attack = 0).")
+clean = interval(g.clean_lower[k], g.clean_upper[k], g.clean_upper[k] - g.clean_lower[k] <= 1e-6, u)
+box.metric("clean loss of that rule", clean, help="Its loss with no attack (eps_attack = 0); an interval where the "
+                                                   "rule's entries are not proven to full precision.")
 box.metric("clean optimum H(Y|X)", amount(g.h_y_given_x, u))
 box.metric("prior guess H(Y)", amount(g.h_y, u), help="The loss of a rule that ignores x and guesses from the "
                                                      "label's prior.")
@@ -56,7 +58,7 @@ with chart:
                 hall_height=540)
 guided_path("tradeoff", setup.eps, setup.eps_grid, {
     "eps": f"{nearest:.3g}", "h_star": interval(g.h_star[k], g.h_star_upper[k], exact, u),
-    "clean": amount(g.clean[k], u), "h_yx": amount(g.h_y_given_x, u), "h_y": amount(g.h_y, u)}, side)
+    "clean": clean, "h_yx": amount(g.h_y_given_x, u), "h_y": amount(g.h_y, u)}, side)
 rule_notes(g, u)
 left, right = st.columns(2)
 with left:

@@ -111,8 +111,9 @@ class RobustErrorCurve:
 
     @property
     def gap(self) -> np.ndarray:
-        """upper - lower at each eps."""
-        return self.upper - self.lower
+        """upper - lower at each eps, never below 0 (each point's ``Certificate.gap``: bounds cross only by
+        rounding)."""
+        return np.array([p.certificate.gap for p in self.points])
 
     @property
     def accuracy(self) -> np.ndarray:

@@ -24,7 +24,7 @@ import numpy as np
 
 from engine.analyses.rule_bounds import interval_status, loss_interval, minimax_range, uniqueness_sentence
 from engine.bounds.loss import exact_loss, log_losses
-from engine.bounds.result import Certificate, Status
+from engine.bounds.result import Certified, Status
 from engine.core.checks import check_eps, check_eps_values
 from engine.core.information import conditional_entropy, conditional_kl, cross_entropy, label_entropy
 from engine.core.problem import Problem
@@ -102,23 +102,20 @@ def tradeoff_grid(problem: Problem, eps_rule, eps_attack) -> TradeoffGrid:
     )
 
 
-@dataclass(frozen=True, eq=False)
-class CleanVersusRobust:
+@dataclass(frozen=True, eq=False, kw_only=True)
+class CleanVersusRobust(Certified):
     """Sec. V-B's chain (1) H_mu(Y|X) <= (2) L(mu, q*) <= (3) h*, in nats.
 
     (2) depends on the rule entry by entry: the minimax rule's clean loss lies in [``robust_rule_clean_loss_lower``,
     ``robust_rule_clean_loss_upper``] (``engine.analyses.rule_bounds``), verified to 1e-6 nats when
-    ``clean_loss_status`` says so; ``status`` is the solve's (the certificate of h*), ``uniqueness`` the sentence
-    shown when the minimax rule is not unique.
+    ``clean_loss_status`` says so; ``certificate``, ``status``, ``method`` and ``message`` are the solve's (of h*),
+    ``uniqueness`` the sentence shown when the minimax rule is not unique.
     """
 
-    eps: float
     clean_optimum: float
     robust_rule_clean_loss: float
     kl_penalty: float
     h_star: float
-    certificate: Certificate
-    status: Status
     robust_rule_clean_loss_lower: float = np.nan
     robust_rule_clean_loss_upper: float = np.nan
     clean_loss_status: Status = Status.APPROXIMATE
@@ -139,7 +136,8 @@ def clean_vs_robust(problem: Problem, eps) -> CleanVersusRobust:
     lower, upper = loss_interval(h + kl, s.rule_error, h)
     return CleanVersusRobust(
         eps=s.eps, clean_optimum=h, robust_rule_clean_loss=h + kl, kl_penalty=kl, h_star=s.certificate.lower,
-        certificate=s.certificate, status=s.status, robust_rule_clean_loss_lower=float(lower),
+        certificate=s.certificate, status=s.status, method=s.method, message=s.message,
+        robust_rule_clean_loss_lower=float(lower),
         robust_rule_clean_loss_upper=float(upper), clean_loss_status=Status(interval_status(lower, upper)[()]),
         rule_error=s.rule_error, uniqueness=uniqueness_sentence(problem, s.free_rows, s.rule_choice),
     )

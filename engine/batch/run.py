@@ -26,18 +26,17 @@ errors recomputes parts written without them.
 part (``engine.batch.store``: temporary file, fsync, ``os.replace``). A killed worker or driver loses at
 most the tasks in flight; a re-run skips every task with a part and rebuilds the table from all parts.
 
-**Backends.** ``local``: a ``concurrent.futures.ProcessPoolExecutor`` of ``workers`` processes (forked from
-a server that has imported the engine; if one dies, the pool is rebuilt and the unfinished tasks resubmitted,
-at most :data:`POOL_RESTARTS` times). ``dask``: ``dask.distributed`` with ``client.submit`` and
-``as_completed`` on the cluster at ``scheduler`` (its workers need ``engine`` importable), or a
-``LocalCluster`` of ``workers`` processes when no address is given. ``serial``: in this process
-(debugging). All give identical tables: a task's numbers depend only on the task.
+**Backends** (``engine.batch.pool``). ``local``: a ``concurrent.futures.ProcessPoolExecutor`` of ``workers``
+processes (forked from a server that has imported the engine; if one dies, the pool is rebuilt and the unfinished
+tasks resubmitted, at most ``engine.batch.pool.POOL_RESTARTS`` times). ``dask``: ``dask.distributed`` with
+``client.submit`` and ``as_completed`` on the cluster at ``scheduler`` (its workers need ``engine`` importable), or
+a ``LocalCluster`` of ``workers`` processes when no address is given. ``serial``: in this process (debugging).
+All give identical tables: a task's numbers depend only on the task.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -48,7 +47,7 @@ import numpy as np
 from engine.analyses.worst_case import worst_case_at
 from engine.batch.config import BatchConfig, Kind, load_config
 from engine.batch.error import ERROR_COLUMNS, error_columns, table_columns
-from engine.batch.worker import PARENT_VARIABLE, die_with_parent
+from engine.batch.pool import BACKENDS, MAX_WORKERS_PER_CPU, RUNNERS, dask_client, default_workers, max_workers
 from engine.bounds.loss import exact_loss, log_losses
 from engine.bounds.result import Certificate
 from engine.core.checks import check_eps_values
@@ -57,7 +56,6 @@ from engine.errors import ProblemError
 from engine.solvers.grid import sweep
 
 BATCH_VERSION = "1"  # part of every task id: change it when the numbers a task produces change
-POOL_RESTARTS = 3    # rebuilds of a broken local pool before the remaining tasks are left unfinished
 FORMATS = ("parquet", "csv")
 COLUMNS = ("problem", "source", "origin", "n", "m", "kind", "kappa", "eps", "units", "h_star", "lower", "upper",
            "gap", "status", "method", "message", "seconds", "task")
@@ -207,103 +205,6 @@ def sweep_columns(problem: Problem, eps: np.ndarray) -> dict:
             "message": [s.message for s in saddles], "seconds": [share] * len(eps)}
 
 
-# -- backends ---------------------------------------------------------------------------------------------
-def _run_serial(todo, workers, scheduler, emit) -> dict:
-    """In this process, one task after another."""
-    for t in todo:
-        emit(t, solve_task(t))
-    return {}
-
-
-def _run_local(todo, workers, scheduler, emit) -> dict:
-    """A pool of worker processes; rebuilt (at most POOL_RESTARTS times) when a worker dies."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
-
-    pending, reasons = {t.id: t for t in todo}, {}
-    for _ in range(POOL_RESTARTS + 1):
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=_process_context(),
-                                   initializer=die_with_parent)
-        broken = False
-        try:
-            futures = {pool.submit(solve_task, t): t for t in pending.values()}
-            for future in as_completed(futures):
-                t = futures[future]
-                try:
-                    out = future.result()
-                except BrokenProcessPool:
-                    broken, reasons[t.id] = True, "a worker process died (killed, or out of memory)"
-                    continue
-                except Exception as error:  # noqa: BLE001 - e.g. a task that cannot be pickled
-                    reasons[t.id] = f"{type(error).__name__}: {error}"
-                    continue
-                emit(t, out)
-                del pending[t.id]
-                reasons.pop(t.id, None)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-        if not (broken and pending):
-            break
-    return {tid: reasons.get(tid, "not run") for tid in pending}
-
-
-def _process_context():
-    """forkserver with engine preloaded where there is one (new workers start in milliseconds, and no thread
-    of this process, such as the progress bar's, is forked); spawn elsewhere."""
-    import multiprocessing
-
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    # The forkserver outlives a killed driver unless told otherwise: engine.batch.worker, imported first in it,
-    # makes it (and so every worker, which dies with the forkserver) die with this process (TRADEOFF_BATCH_PARENT).
-    os.environ[PARENT_VARIABLE] = str(os.getpid())
-    # engine.solvers.reference imports cvxpy (about 2 s): once in the server, not once per worker
-    context.set_forkserver_preload(["engine.batch.worker", "engine.batch.run", "engine.analyses.worst_case",
-                                    "engine.solvers.chain", "engine.solvers.reference"])
-    return context
-
-
-def _run_dask(todo, workers, client, emit) -> dict:
-    """dask.distributed: ``client.submit`` every task, write each result as it completes."""
-    from distributed import as_completed
-
-    futures = {client.submit(solve_task, t, key=f"tradeoff-batch-{t.id}", pure=False): t for t in todo}
-    reasons = {}
-    for future in as_completed(futures):
-        t = futures[future]
-        try:
-            out = future.result()
-        except Exception as error:  # noqa: BLE001 - KilledWorker, or a worker that cannot import engine
-            reasons[t.id] = f"{type(error).__name__}: {error}"
-            continue
-        finally:
-            future.release()
-        emit(t, out)
-    return reasons
-
-
-def _dask_client(scheduler, workers: int):
-    """(client, what to close afterwards): the cluster at an address, a given Client, or a new LocalCluster."""
-    from distributed import Client, LocalCluster
-
-    if scheduler is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
-        return client, [cluster, client]
-    if not isinstance(scheduler, str):
-        return scheduler, []
-    try:
-        client = Client(scheduler)
-    except (OSError, ValueError, TypeError) as error:
-        raise ProblemError(f"Cannot reach the Dask scheduler at {scheduler!r} ({error}).") from None
-    return client, [client]
-
-
-RUNNERS = {"local": _run_local, "dask": _run_dask, "serial": _run_serial}
-BACKENDS = tuple(RUNNERS)
-
-
 # -- the run ----------------------------------------------------------------------------------------------
 def run_batch(config, out, backend: str | None = None, workers: int | None = None, scheduler=None,
               format: str = "parquet", progress: bool = False) -> BatchSummary:
@@ -350,7 +251,7 @@ def _run_tasks(config, tasks, listing, store, finished, backend, workers, schedu
 
     backing, owned = scheduler, []
     if backend == "dask" and todo:
-        backing, owned = _dask_client(scheduler, workers)  # before the bar: a wrong address is one sentence
+        backing, owned = dask_client(scheduler, workers)  # before the bar: a wrong address is one sentence
     bar = _progress(len(tasks), len(tasks) - len(todo), enabled=progress)
 
     def emit(task: Task, result: dict) -> None:
@@ -363,7 +264,7 @@ def _run_tasks(config, tasks, listing, store, finished, backend, workers, schedu
             bar.set_postfix(failed=failed)
 
     try:
-        reasons = RUNNERS[backend](todo, workers, backing, emit) if todo else {}
+        reasons = RUNNERS[backend](solve_task, todo, workers, backing, emit) if todo else {}
     finally:
         bar.close()
         for thing in reversed(owned):
@@ -415,22 +316,6 @@ def _progress(total: int, initial: int, enabled: bool):
 
     return tqdm(total=total, initial=initial, unit="task", desc="batch", file=sys.stderr, disable=not enabled,
                 dynamic_ncols=True, smoothing=0.1)
-
-
-MAX_WORKERS_PER_CPU = 2  # more local workers than this per CPU only add memory and switching: capped, and said
-
-
-def max_workers() -> int:
-    """The most local workers a run starts: MAX_WORKERS_PER_CPU per CPU this process may use."""
-    return MAX_WORKERS_PER_CPU * default_workers()
-
-
-def default_workers() -> int:
-    """The CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def load_table(path):

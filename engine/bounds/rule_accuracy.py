@@ -324,7 +324,8 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
 
 def _rule(n, m, filled, u, psi, reachable):
     """exp(-u) normalised on the filled rows (0 on their unreachable cells), exp(-psi) normalised on the empty
-    rows with a reachable cell, uniform on the rows no move reaches (DESIGN.md §1, the dual of (13))."""
+    rows with a reachable cell, uniform on the rows no move reaches (the dual of (13): docs/design.md, "The dual
+    program")."""
     U = np.where(filled[:, None], u.reshape(n, m), psi.reshape(n, m))
     q = np.full((n, m), 1.0 / m)
     has = np.isfinite(U).any(axis=1)

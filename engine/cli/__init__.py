@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import re
 import sys
@@ -73,6 +74,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def strict(value):
+    """``value`` with every non-finite number (an unproven upper bound is +inf, a missing multiplier nan) as None,
+    so ``--json`` prints strict JSON (RFC 8259 has no Infinity or NaN) that every parser reads."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict(v) for v in value]
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit status."""
     if os.environ.get("TRADEOFF_DEBUG"):  # also shows what the solvers printed (engine.solvers.capture)
@@ -85,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         except Unfinished as partial:
             out, status = partial.out, EXIT_UNFINISHED
             print(f"error: {partial}", file=sys.stderr)
-        print(json.dumps(out, allow_nan=True) if args.json else command.text(out))
+        print(json.dumps(strict(out), allow_nan=False) if args.json else command.text(out))
         return status
     except ProblemError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""Rule tables q(y|x): turning a solver's output into a rule on all of X (docs/design.md, "The robust rule").
+"""Rule tables q(y|x): turning a solver's output into a rule on all of X (docs/design.md, "The dual program").
 
 A rule is an n-by-m table whose rows are pmfs. Solvers hand back potentials u = -log q (the multipliers of
 the dual (13)) or a plan; these helpers make a rule of either, and ``sane_rule`` decides whether a solver's

@@ -279,7 +279,7 @@ def _exact_rule(problem: Problem, moves: Moves, eps: float, plan, q, multiplier)
         one = np.ones((n, 1))
         return one, loss_at(problem, moves, log_losses(one), eps), None, 0.0, (), None, "one label", ""
     if eps == 0:
-        closed = posterior_at_zero(problem)
+        closed = posterior_at_zero(problem, moves)
         if closed is not None:
             rule, error, free, lam0 = closed
             floor = np.full((n, m), np.nan)

@@ -29,17 +29,18 @@ import math
 import numpy as np
 from scipy.special import logsumexp
 
-from engine.core.moves import allowed_moves, every_move
+from engine.core.moves import Moves, allowed_moves, every_move
 from engine.core.problem import Problem
 
 UNIT = np.finfo(float).eps / 2
 
 
-def posterior_at_zero(problem: Problem):
+def posterior_at_zero(problem: Problem, zero: Moves | None = None):
     """(q, delta, free rows, lambda0): the eps = 0 rule of the module docstring and a bound delta on its rounding,
-    when the only zero-cost moves are the stays (else None: the chain's polish applies)."""
+    when the only zero-cost moves are the stays (else None: the chain's polish applies). ``zero``: the allowed moves
+    at eps = 0 when the caller has them (else they are looked up)."""
     n, m, mu = problem.n, problem.m, problem.mu
-    zero = allowed_moves(problem, 0.0)
+    zero = allowed_moves(problem, 0.0) if zero is None else zero
     if np.any(~zero.is_stay):
         return None
     mu_x = mu.sum(axis=1)

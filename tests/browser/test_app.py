@@ -255,6 +255,26 @@ def test_an_unnormalised_csv_is_used_divided_by_its_sum_with_a_notice(page, serv
     expect(harness.metric(page, "h* = max H(Y|X')")).to_have_text(want, timeout=WAIT)
 
 
+def test_a_header_of_two_million_empty_cells_is_read_at_once_through_the_page(page, server, tmp_path):
+    """Issue 15's reproducer through the upload widget: a 2 MB header of trailing commas (trimmed once per cell
+    before, which held the server at 100 % CPU for hours) is read in one slice, solved, and the page goes on."""
+    harness.open_view(page, server, "worst-case", "?source=custom&eps=0.5")
+    commas = tmp_path / "commas.csv"
+    commas.write_text("x,a" + "," * 2_000_000 + "\n1,1\n")
+    chooser = page.get_by_test_id("stFileUploaderDropzoneInput")
+    harness.rerun_after(page, lambda: chooser.set_input_files(str(commas)))
+    harness.wait_for_view(page, "worst-case")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(harness.metric(page, "h* = max H(Y|X')")).to_have_text("0.0000 nats", timeout=WAIT)
+    counts = tmp_path / "counts.csv"  # the server is free again: the next upload is solved as usual
+    counts.write_text("x,a,b\n0,0.3,0.1\n1,0.1,0.3\n2,0.05,0.15\n")
+    harness.rerun_after(page, lambda: chooser.set_input_files(str(counts)))
+    p = engine.Problem.from_arrays([[0.3, 0.1], [0.1, 0.3], [0.05, 0.15]], positions=[0, 1, 2], labels=["a", "b"])
+    eps = float(harness.eps_thumb(page).get_attribute("aria-valuetext"))
+    want = f"{engine.worst_case(p, eps).value:.4f} nats"
+    expect(harness.metric(page, "h* = max H(Y|X')")).to_have_text(want, timeout=WAIT)
+
+
 EVIL_CSV = ('x,<img src=x onerror="window.__xss=1">,<b>bold</b>,[md](javascript:window.__xss=2)\n'
             '1,0.2,0.1,0.1\n2,0.1,0.2,0.3\n')
 

@@ -69,10 +69,33 @@ def test_arguments_it_cannot_digest_build_as_before(case):
 
 def test_the_store_is_bounded(case, monkeypatch):
     p, w = case
-    monkeypatch.setattr(figcache, "_STORE", figcache._Store(3))
+    monkeypatch.setattr(figcache, "_STORE", figcache._Store(3, figcache.MAX_BYTES))
     for k in range(5):
         figcache.shared(table_heatmap, w.nu * (k + 1), p.positions, p.labels, "nu", "nu*")
     assert figcache.stats()["figures"] == 3
+
+
+def test_the_store_is_bounded_in_bytes_least_recently_used_first(case, monkeypatch):
+    p, w = case
+    one = len(pio.to_json(table_heatmap(w.nu, p.positions, p.labels, "nu", "nu*"), validate=False))
+    monkeypatch.setattr(figcache, "_STORE", figcache._Store(1000, int(2.5 * one)))
+    first = figcache.shared(table_heatmap, w.nu, p.positions, p.labels, "nu", "nu*")
+    assert first._frozen_bytes == one
+    figcache.shared(table_heatmap, w.nu * 2, p.positions, p.labels, "nu", "nu*")
+    assert figcache.shared(table_heatmap, w.nu, p.positions, p.labels, "nu", "nu*") is first  # now the most recent
+    figcache.shared(table_heatmap, w.nu * 3, p.positions, p.labels, "nu", "nu*")  # the x2 figure goes, not the first
+    stats = figcache.stats()
+    assert stats["figures"] == 2 and stats["bytes"] <= 2.5 * one
+    assert figcache.shared(table_heatmap, w.nu, p.positions, p.labels, "nu", "nu*") is first
+    assert figcache.shared(table_heatmap, w.nu * 2, p.positions, p.labels, "nu", "nu*") is not None
+    assert figcache.stats()["misses"] == 4
+
+
+def test_a_figure_larger_than_the_whole_bound_is_drawn_but_not_kept(case, monkeypatch):
+    p, w = case
+    monkeypatch.setattr(figcache, "_STORE", figcache._Store(1000, 100))
+    fig = figcache.shared(table_heatmap, w.nu, p.positions, p.labels, "nu", "nu*")
+    assert fig.to_dict()["data"] and figcache.stats() == {"hits": 0, "misses": 1, "figures": 0, "bytes": 0}
 
 
 @pytest.mark.parametrize("theme", ["projector", "dark"])

@@ -150,3 +150,22 @@ def test_rules_that_are_not_unique_are_named():
     assert shown_notes and all(n.startswith("The robust rule is not unique at x = ") for n in shown_notes)
     assert len(set(shown_notes)) == len(shown_notes)
     assert not [w.value for w in at.warning if "could not prove" in w.value]  # every entry is proven here
+
+
+@pytest.mark.parametrize(("metric_", "kind"), [("default", "default"), ("hamming", "joint")])
+def test_the_clean_loss_of_the_chosen_rule_is_shown_as_its_bounds_prove(metric_, kind):
+    """Issue 13: the headline's clean loss (2) depends on the rule entry by entry, so it is a number only where
+    the rule's bounds meet, else the interval they prove (figure 2 under hamming-joint has unproven rules)."""
+    from ui.widgets import interval
+
+    query = {"eps": "0.5"} | ({"metric": metric_, "kind": kind} if kind != "default" else {})
+    at = open_page(TRADEOFF, query)
+    p = problem("figure2", metric_=metric_, kind=kind)
+    eps_axis = eps_grid(float(at.slider(key="eps").min), float(at.slider(key="eps").max), 21)
+    g = engine.tradeoff_grid(p, eps_axis, eps_axis)
+    k = int(np.argmin(np.abs(np.asarray(eps_axis) - page_eps(at, eps_axis))))
+    proven = g.clean_upper[k] - g.clean_lower[k] <= 1e-6
+    want = interval(g.clean_lower[k], g.clean_upper[k], proven, "nats")
+    shown_clean = next(m.value for m in at.metric if m.label == "clean loss of that rule")
+    assert shown_clean == want
+    assert (" to " in shown_clean) == (not proven)

@@ -16,7 +16,7 @@ import engine
 from engine.bounds.plan import plan_violation, repair_plan, stay_plan
 from engine.bounds.result import Certificate
 from engine.core.moves import allowed_moves
-from engine.solvers.chain import DEFAULT_CHAIN, Attempt, chain_override, polish_override
+from engine.solvers.chain import DEFAULT_CHAIN, Attempt, chain_override, polish_override, solve_saddle
 from engine.solvers.conic import RawSaddle
 
 
@@ -287,3 +287,28 @@ def test_all_attempts_failing_gives_the_trivial_bounds(case, fault):
     np.testing.assert_array_equal(r.q, np.full((p.n, p.m), 1.0 / p.m))
     assert len(w.message.split("; ")) == 5
     check_honest(w, truth, p, eps)
+
+
+def test_a_chain_passed_to_solve_saddle_is_used_and_is_part_of_the_cache_key(case):
+    """The chain is an argument (issue 12): solve_saddle(problem, eps, attempts=...) solves with that chain, the
+    default chain's answer is cached apart from it, and nothing module-level is patched."""
+    p, eps, truth = case
+    calls = []
+
+    def counted(attempt):
+        def solve(problem, moves, e):
+            calls.append(attempt.name)
+            return attempt.solve(problem, moves, e)
+
+        return Attempt(attempt.name, solve, attempt.applies)
+
+    chain = tuple(counted(a) for a in DEFAULT_CHAIN)
+    s = solve_saddle(p, eps, attempts=chain)
+    assert calls and set(calls) <= {a.name for a in DEFAULT_CHAIN}
+    assert s.status == "verified" and s.certificate.lower <= truth[1] + 1e-12
+    solve_saddle(p, eps, attempts=chain)
+    n = len(calls)
+    assert n >= 1 and solve_saddle(p, eps, attempts=chain) is s  # cached under this chain
+    default = solve_saddle(p, eps)
+    assert len(calls) == n and default is not s  # the default chain's own entry, not the injected one
+    assert default.certificate.lower == pytest.approx(s.certificate.lower, abs=1e-9)
