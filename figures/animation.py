@@ -62,7 +62,7 @@ def worst_case_animation(eps_values, nus, qs, positions, labels, captions=None, 
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category")
     fig = finish(fig, captions[active], "", "feature x", height=max(620, 300 + 64 * len(rows)))
-    fig.update_layout(margin={"b": 150})
+    fig.update_layout(margin={"b": 150, "t": 110})  # room for the two-line title (eps and h*, then the certificate)
     return fig
 
 

@@ -107,10 +107,11 @@ def mass_scale(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]) 
 
 
 def frame_caption(w, units: str) -> str:
-    """An animation frame's title: its eps, h* (an interval when not verified) and the certificate."""
+    """An animation frame's title: its eps, h* (an interval when not verified) and, on a second line so that it fits
+    a phone's width, the certificate."""
     lower, upper = to_units(w.certificate.lower, units), to_units(w.certificate.upper, units)
     value = f"{lower:.4f} {units}" if w.status == "verified" else f"{lower:.4f} to {upper:.4f} {units}"
-    return f"eps = {w.eps:.3g}: h* = {value} ({w.status}: bounds within {to_units(w.certificate.gap, units):.0e})"
+    return f"eps = {w.eps:.3g}: h* = {value}<br>({w.status}: bounds within {to_units(w.certificate.gap, units):.0e})"
 
 
 def animation(problem: engine.Problem, eps_grid: tuple[float, ...], eps: float, units: str, hall=None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
+import numpy as np
 import streamlit as st
 
 import engine
@@ -41,15 +42,25 @@ def bounded(certificate, status: str, units: str, digits: int = 4) -> str:
     return interval(certificate.lower, certificate.upper, status == "verified", units, digits)
 
 
+MEET_ULPS = 4  # bounds this many units in the last place apart (or closer) meet
+
+
+def badge_text(certificate, status: str, units: str) -> str:
+    """'verified: bounds within 3.0e-08 nats'. A polished saddle's bounds meet to the last bits
+    (engine.solvers.chain.ROUNDING): that is said, not "within 0.0e+00" or "within 2.2e-16" (a few units in the
+    last place of the value, which depend on the machine's arithmetic)."""
+    if certificate.gap <= MEET_ULPS * np.finfo(float).eps * max(1.0, abs(certificate.upper)):
+        return f"{status}: bounds within rounding (they meet)"
+    return f"{status}: bounds within {to_units(certificate.gap, units):.1e} {units}"
+
+
 def certificate_badge(certificate, status: str, units: str, scope: str = "") -> None:
     """'verified: bounds within 3.0e-08 nats' in green (the two bounds on the optimum agree that closely), or
     'approximate: bounds within ...' in orange, with the bounds themselves on hover.
 
     ``scope`` says which of several certificates this one is (for a grid: the one with the largest gap)."""
-    gap = to_units(certificate.gap, units)
     lower, upper = to_units(certificate.lower, units), to_units(certificate.upper, units)
-    # A polished saddle's bounds meet to the last bits (engine.solvers.chain.ROUNDING): say so, not "within 0.0e+00".
-    text = f"{status}: bounds within {gap:.1e} {units}" if gap > 0 else f"{status}: bounds within rounding (they meet)"
+    text = badge_text(certificate, status, units)
     tip = (f"A feasible perturbation reaches {lower:.9f} {units} (lower bound); the robust rule never loses more "
            f"than {upper:.9f} {units} (upper bound). The true optimum lies between." + (f" {scope}" if scope else ""))
     if status == "verified":

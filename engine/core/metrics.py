@@ -18,6 +18,7 @@ import os
 import numpy as np
 
 from engine.errors import ProblemError
+from engine.formats.cells import cell_name
 from engine.formats.tables import read_metric_csv
 
 NAMED_METRICS = ("abs", "squared", "hamming")
@@ -54,8 +55,10 @@ def named_cost(metric: str, positions: np.ndarray) -> np.ndarray:
     return d
 
 
-def check_custom_cost(cost: object, n: int) -> np.ndarray:
-    """Validate a custom cost matrix for n feature values and return it as a float array."""
+def check_custom_cost(cost: object, n: int, positions=None) -> np.ndarray:
+    """Validate a custom cost matrix for n feature values and return it as a float array. A bad entry d[i, j] is
+    named as every message names a cell (``engine.formats.cells.cell_name``), as the matrix's CSV file lays it out:
+    the header (row 1) lists the feature values x', row i + 2 is x = positions[i]."""
     try:
         d = np.array(cost, dtype=float)
     except (TypeError, ValueError, OverflowError):
@@ -66,22 +69,21 @@ def check_custom_cost(cost: object, n: int) -> np.ndarray:
         raise ProblemError(
             f"The custom metric is {d.shape[0]}-by-{d.shape[0]} but the table has {n} feature values."
         )
+    xs = list(positions) if positions is not None else list(range(1, n + 1))
+
+    def cell(i: int, j: int) -> str:
+        return cell_name(i + 2, xs[i], f"{xs[j]:g}" if isinstance(xs[j], (int, float)) else str(xs[j]))
+
     for (i, j), v in np.ndenumerate(d):
         if not np.isfinite(v):
-            raise ProblemError(
-                f"The custom metric's distance from feature value {i + 1} to feature value {j + 1} is {v}; "
-                "it must be finite."
-            )
+            raise ProblemError(f"The custom metric's distance at {cell(i, j)} is {v}; it must be finite.")
         if v < 0:
-            raise ProblemError(
-                f"The custom metric's distance from feature value {i + 1} to feature value {j + 1} "
-                f"is negative ({v:g})."
-            )
+            raise ProblemError(f"The custom metric's distance at {cell(i, j)} is negative ({v:g}).")
     for i in range(n):
         if d[i, i] != 0:
             raise ProblemError(
-                f"The custom metric must be zero on its diagonal; the distance from feature value {i + 1} "
-                f"to itself is {d[i, i]:g}."
+                f"The custom metric must be zero on its diagonal; the distance at {cell(i, i)} (from x = "
+                f"{xs[i]:g} to itself) is {d[i, i]:g}."
             )
     return d
 

@@ -80,7 +80,7 @@ class Problem:
         else:
             metric_name = "custom"
             xs = _check_positions(positions, n, required=False)
-            cost = check_custom_cost(metric, n)
+            cost = check_custom_cost(metric, n, xs)
         mu = _check_masses(table, normalise, xs, labels)
         mu.setflags(write=False)
         cost.setflags(write=False)

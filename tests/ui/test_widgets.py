@@ -7,7 +7,7 @@ import math
 import pytest
 
 from engine.bounds.result import Certificate
-from ui.widgets import amount, bounded, interval, percent
+from ui.widgets import amount, badge_text, bounded, interval, percent
 
 
 @pytest.mark.parametrize("value", [-1e-12, -4e-5, 0.0, -0.0, 4e-5])
@@ -37,3 +37,13 @@ def test_bounded_follows_the_certificate_status():
 @pytest.mark.parametrize(("value", "text"), [(0.97724, "97.72 %"), (-1e-7, "0.00 %"), (1.0, "100.00 %")])
 def test_percent(value, text):
     assert percent(value) == text
+
+
+@pytest.mark.parametrize(("lower", "upper", "text"), [
+    (1.25, 1.25, "verified: bounds within rounding (they meet)"),
+    (1.2284, math.nextafter(math.nextafter(1.2284, 2), 2), "verified: bounds within rounding (they meet)"),
+    (0.5, 0.5 + 3e-8, "verified: bounds within 3.0e-08 nats"),
+    (0.0, 1e-15, "verified: bounds within 1.0e-15 nats"),
+])
+def test_the_badge_says_bounds_meet_only_to_rounding(lower, upper, text):
+    assert badge_text(Certificate(lower, upper), "verified", "nats") == text

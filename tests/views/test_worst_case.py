@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 
+import numpy as np
 import pytest
 from pagekit import (
     BAD_TABLES,
@@ -81,7 +82,7 @@ def test_mu_and_nu_share_one_colour_scale_for_every_eps():
         k = grid("figure2").index(eps)
         assert animation["layout"]["sliders"][0]["active"] == k
         title = animation["layout"]["title"]["text"]
-        assert title.startswith(f"eps = {eps:g}: h* = {engine.worst_case(p, eps).value:.4f} nats (verified")
+        assert title.startswith(f"eps = {eps:g}: h* = {engine.worst_case(p, eps).value:.4f} nats<br>(verified")
         assert all("h* = " in f["layout"]["title"]["text"] for f in animation["frames"])
 
 
@@ -274,9 +275,11 @@ def test_a_rule_that_is_not_unique_says_so():
 
 
 def test_bounds_that_meet_are_said_to_meet_not_within_zero():
-    """At eps = 1.25 figure 2's polished bounds meet to the last bits: the badge says so."""
+    """At eps = 1.25 figure 2's polished bounds meet to the last bits (0 or a unit in the last place, as the machine's
+    arithmetic rounds): the badge says so."""
     at = open_page(WORST_CASE, {"eps": "1.25"})
-    assert engine.worst_case(problem("figure2"), 1.25).certificate.gap == 0.0
+    c = engine.worst_case(problem("figure2"), 1.25).certificate
+    assert c.gap <= 4 * np.finfo(float).eps * max(1.0, abs(c.upper)), c
     badges = [m.value for m in at.markdown if "bounds within" in m.value]
     assert badges and "verified: bounds within rounding (they meet)" in badges[0], badges
     assert not any("0.0e+00" in b for b in badges)

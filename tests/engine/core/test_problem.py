@@ -189,9 +189,9 @@ def test_bad_label_cost(kappa):
         ([[0, 1, 2], [1, 0, 2]], "square; it has shape 2-by-3"),
         ([0, 1], "square; it has shape 2"),
         ([[0, 1, 1], [1, 0, 1], [1, 1, 0]], "3-by-3 but the table has 2"),
-        ([[0, -1], [1, 0]], "from feature value 1 to feature value 2 is negative (-1)"),
-        ([[0.5, 1], [1, 0]], "feature value 1 to itself is 0.5"),
-        ([[0, 1], [math.nan, 0]], "from feature value 2 to feature value 1 is nan"),
+        ([[0, -1], [1, 0]], "distance at row 2 (x = 1), column '2' is negative (-1)"),
+        ([[0.5, 1], [1, 0]], "distance at row 2 (x = 1), column '1' (from x = 1 to itself) is 0.5"),
+        ([[0, 1], [math.nan, 0]], "distance at row 3 (x = 2), column '1' is nan"),
         ([[0, 1], ["far", 0]], "table of numbers"),
     ],
 )

@@ -249,7 +249,7 @@ def test_metric_row_names_match_as_numbers_or_text():
 
 @pytest.mark.parametrize(
     ("content", "words"),
-    [("x,1,2\n1,0,-1\n2,1,0\n", "negative (-1)"), ("x,1,2\n1,0.5,1\n2,1,0\n", "to itself is 0.5"),
+    [("x,1,2\n1,0,-1\n2,1,0\n", "negative (-1)"), ("x,1,2\n1,0.5,1\n2,1,0\n", "to itself) is 0.5"),
      ("x,1,2,3\n1,0,1,1\n2,1,0,1\n3,1,1,0\n", "3-by-3 but the table has 2")],
 )
 def test_metric_values_checked_by_problem(content, words):
