@@ -131,7 +131,9 @@ with right:
              r"\mu - x_{(m-k)}\big),")
     st.latex(r"\text{while the bump at } S \text{ moves the mean by } \tfrac{k}{n} S + O(1) \to \infty .")
     st.caption("The MAD's sup is a proven ceiling rather than the exact sup; the standard deviation, like the mean, "
-               "breaks down with one point.")
+               "breaks down with one point. Every estimator here is location and scale equivariant (the estimate "
+               "of a + b x is a + b times the estimate of x), so N(0, 1) loses nothing: for N(mu, sigma^2) add mu to "
+               "every position and multiply every error by sigma (the Python entries take mu and sigma).")
 
 st.subheader("In d dimensions: eps sqrt(d)")
 fit = high.fit

@@ -82,3 +82,33 @@ def test_every_cached_call_is_bounded_in_bytes_and_entries():
 
 def test_the_interactive_limit_is_the_one_the_lab_states():
     assert INTERACTIVE_MOVES == limits.INTERACTIVE_MOVES == 8_000 < limits.MAX_MOVES
+
+
+def test_new_problems_from_links_cost_bounded_memory():
+    """The issue's reproducer: each link ?source=A+random+table&n=25&m=12&seed=N is a new problem (it took 10-43 s of
+    CPU and about 17 MB of the server's memory each, 16 links 319 -> 587 MB). Now each new problem's cached solves,
+    moves, loss curves and figures hold less than that (counted as engine.core.cache counts: the arrays of each
+    entry, a problem's shared moves once per entry, so an over-count; about 10.6 MB here), and every cache stays
+    within its byte bound, however many links come (AppTest's timeout bounds each run)."""
+    import engine.bounds.loss as loss
+    import engine.core.moves as moves
+    import engine.solvers.chain as chain
+    from ui import figcache
+
+    caches = (chain._solve_cached, moves.every_move, loss._cached_curve)
+
+    def held() -> int:
+        return sum(c.cache_info().bytes for c in caches) + figcache.stats()["bytes"]
+
+    before = held()
+    added = []
+    for seed in (7001, 7002, 7003):
+        at = open_page(WORST_CASE, {"source": "A random table", "n": "25", "m": "12", "seed": str(seed)})
+        assert not at.exception and not errors(at), errors(at)
+        now = held()
+        added.append(now - before)
+        before = now
+    assert all(0 < a <= 16_000_000 for a in added), added  # bytes per new problem (was about 17 MB)
+    for c in caches:
+        info = c.cache_info()
+        assert info.bytes <= info.max_bytes and info.currsize <= info.maxsize
