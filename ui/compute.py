@@ -38,6 +38,7 @@ from figures.data import regions_figure
 from figures.style import for_hall
 from ui import budget
 from ui.figcache import freeze
+from ui.text import bounds_meet
 
 ENTRIES = 64
 # Each function's cache also holds at most this many pickled bytes (a worst-case grid of a 25x12 table is about
@@ -111,7 +112,8 @@ def frame_caption(w, units: str) -> str:
     a phone's width, the certificate."""
     lower, upper = to_units(w.certificate.lower, units), to_units(w.certificate.upper, units)
     value = f"{lower:.4f} {units}" if w.status == "verified" else f"{lower:.4f} to {upper:.4f} {units}"
-    return f"eps = {w.eps:.3g}: h* = {value}<br>({w.status}: bounds within {to_units(w.certificate.gap, units):.0e})"
+    within = "rounding" if bounds_meet(w.certificate) else f"{to_units(w.certificate.gap, units):.0e}"
+    return f"eps = {w.eps:.3g}: h* = {value}<br>({w.status}: bounds within {within})"
 
 
 def animation(problem: engine.Problem, eps_grid: tuple[float, ...], eps: float, units: str, hall=None):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
-import numpy as np
 import streamlit as st
 
 import engine
@@ -16,6 +15,7 @@ from ui.editor import Setup
 from ui.figcache import for_hall_shared
 from ui.handout import handout_button
 from ui.tables import download_table
+from ui.text import bounds_meet
 
 
 def _fixed(value: float, digits: int) -> str:
@@ -42,14 +42,11 @@ def bounded(certificate, status: str, units: str, digits: int = 4) -> str:
     return interval(certificate.lower, certificate.upper, status == "verified", units, digits)
 
 
-MEET_ULPS = 4  # bounds this many units in the last place apart (or closer) meet
-
-
 def badge_text(certificate, status: str, units: str) -> str:
     """'verified: bounds within 3.0e-08 nats'. A polished saddle's bounds meet to the last bits
     (engine.solvers.chain.ROUNDING): that is said, not "within 0.0e+00" or "within 2.2e-16" (a few units in the
     last place of the value, which depend on the machine's arithmetic)."""
-    if certificate.gap <= MEET_ULPS * np.finfo(float).eps * max(1.0, abs(certificate.upper)):
+    if bounds_meet(certificate):
         return f"{status}: bounds within rounding (they meet)"
     return f"{status}: bounds within {to_units(certificate.gap, units):.1e} {units}"
 

@@ -131,7 +131,8 @@ def test_units_bits(page):
     set_widget(page, "radio", "units", "bits")
     try:
         assert metric(page, H_STAR) == expected_h_star(problem("figure2"), 0.5, "bits")
-        assert any("bits" in m.value and "verified" in m.value for m in page.markdown)
+        badge = next(m.value for m in page.markdown if "verified" in m.value and "bounds within" in m.value)
+        assert ("bits" in badge or "they meet" in badge) and "nats" not in badge, badge
     finally:
         set_widget(page, "radio", "units", "nats")
 
