@@ -86,8 +86,10 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
     reachable[moves.target] = True
     filled = NX0 > 0
     cell_comp = fo.comp[A:]
-    # classes of filled rows by their (component, exact kappa) pattern
-    classes, row_class = {}, np.full(n, -1)
+    # classes of filled rows by their (component, exact kappa) pattern, as a multiset: every equation of a row depends
+    # only on which (component, kappa) its cells have, not on which label each is, and two rows whose patterns are
+    # permutations of one another (a symmetric cost makes many) would give one equation twice, a singular system
+    classes, row_class, patterns = {}, np.full(n, -1), {}
     for x in np.flatnonzero(filled):
         sig = []
         for c in range(x * m, x * m + m):
@@ -97,7 +99,8 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
                 return _fail(f"cell ({x + 1}, {c - x * m + 1}) of a filled row is empty", empty_cell=int(c))
             else:
                 sig.append((int(cell_comp[c]), fo.kx[A + c] if active else 0))
-        row_class[x] = classes.setdefault(tuple(sig), len(classes))
+        patterns.setdefault(tuple(sig), None)  # label by label: what an empty row is compared with
+        row_class[x] = classes.setdefault(tuple(sorted(sig, key=_entry_order)), len(classes))
     S = len(classes)
     sigs = sorted(classes, key=classes.get)
     W0 = np.bincount(row_class[filled], NX0[filled], minlength=S)
@@ -310,7 +313,7 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
         if fx + dpsi + allowance < 0:
             if m > 1:
                 free.append(int(x))
-        elif _identity_row(moves, fo, sigs, rc, x, active, t_agg, la, r):
+        elif _identity_row(moves, fo, list(patterns), rc, x, active, t_agg, la, r):
             unique_empty.append(int(x))
         else:
             return _fail(f"row {x + 1} is empty but neither provably slack nor exactly tight ({fx:.3g})",
@@ -320,6 +323,11 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
     kcell = np.abs(fo.kf[A:][fin]) if active else 0.0
     delta_filled = float(np.max(r * (1 + kcell) + 16 * UNIT * (1 + np.abs(u_agg[fin])), initial=0.0))
     return Proof(q, max(delta_filled, delta_empty), tuple(free), tuple(unique_empty), la, t_agg, psi, "", gam)
+
+
+def _entry_order(entry):
+    """Sort key of a row pattern's entries: the unreachable cells (None) last, the others by (component, kappa)."""
+    return (1, 0, 0) if entry is None else (0, *entry)
 
 
 def _rule(n, m, filled, u, psi, reachable):
