@@ -77,7 +77,7 @@ def frontier_figure(frontier, natural, robust) -> go.Figure:
     data = np.column_stack([frontier.theta, frontier.a, frontier.b])
     mask = frontier.on_frontier
     traces = [
-        go.Scatter(x=frontier.standard, y=frontier.adversarial, mode="lines", name="every rule a = cos t, b = sin t",
+        go.Scatter(x=frontier.standard, y=frontier.adversarial, mode="lines", name="every rule (a, b)",
                    line={"color": "#999999", "width": 1.5}, customdata=data, hovertemplate=hover),
         go.Scatter(x=frontier.standard[mask], y=frontier.adversarial[mask], mode="markers",
                    name="Pareto frontier", marker={"color": FRONTIER_COLOUR, "size": 5}, customdata=data[mask],
@@ -102,8 +102,8 @@ def frontier_figure(frontier, natural, robust) -> go.Figure:
         notes.append({"xref": "paper", "x": 0.02, "yref": "paper", "y": 0.98, "xanchor": "left", "yanchor": "top",
                       "showarrow": False, "text": "The bound needs eps >= 2 eta and 1/2 <= p < 1."})
     return go.Figure(traces, layout=layout(
-        f"Standard versus adversarial accuracy at eps = {frontier.eps:.3g}", "standard accuracy (eps = 0) ->",
-        f"adversarial accuracy (eps = {frontier.eps:.3g})", annotations=notes, legend=LEGEND_BELOW,
+        f"Accuracy frontier at eps = {frontier.eps:.3g}", "standard accuracy (eps = 0) ->",
+        f"at eps = {frontier.eps:.3g}", annotations=notes, legend=LEGEND_BELOW,
         xaxis={"range": [left, AXIS[1]]}, yaxis={"range": AXIS}))
 
 

@@ -11,13 +11,16 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from figures.style import colour, layout
+from figures.style import LEGEND_BELOW, colour, layout
 
 EXACT_COLOUR, BOUND_COLOUR, SHIFTED_COLOUR, LIMIT_COLOUR, SCALE_COLOUR, CEILING_COLOUR = (
     colour(0), colour(5), colour(3), colour(2), colour(1), colour(4))
 SIMULATOR_COLOUR = "#000000"
 MEASURE_AXIS = [-0.02, 1.02]
-LEGEND_BELOW = {"orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.22, "yanchor": "top"}
+# Titles, axis titles and legend entries are short: lecture mode (figures.style.for_hall) sets them in 24 to 30 px
+# type, and a phone gives a chart about 360 px. A horizontal legend that needs more than one row gives every entry
+# the longest one's width, so the longest name sets how many columns it gets. The legend sits at the figure's foot
+# (style.LEGEND_BELOW), where Plotly makes room for it under the axis title.
 
 
 def _vline(x: float, text: str) -> tuple[dict, dict]:
@@ -50,7 +53,7 @@ def expansion_figure(curve, now, simulated=None, delta_max: float | None = None)
                              marker={"color": EXACT_COLOUR, "size": 13, "symbol": "diamond"}, hovertemplate=hover))
     if simulated is not None:
         traces.append(go.Scatter(x=[now.delta], y=[simulated.in_expansion], mode="markers",
-                                 name=f"Monte Carlo, {simulated.samples} points (2 SE bars)",
+                                 name=f"Monte Carlo, {simulated.samples} points (2 SE)",
                                  marker={"color": SIMULATOR_COLOUR, "size": 8, "symbol": "x"},
                                  error_y={"type": "data", "array": [2 * simulated.expansion_se], "visible": True},
                                  hovertemplate="Monte Carlo measure=%{y:.6f}<extra></extra>"))
@@ -61,8 +64,8 @@ def expansion_figure(curve, now, simulated=None, delta_max: float | None = None)
         shapes.append(shape)
         notes.append(note)
     return go.Figure(traces, layout=layout(
-        f"The cap's delta-expansion (measure {curve.measure:.3g}, d = {curve.d})",
-        "Euclidean (chordal) radius delta", "sigma(E_delta) (fraction of the sphere)", shapes=shapes,
+        f"Cap expansion (measure {curve.measure:.3g}, d = {curve.d})",
+        "Euclidean radius delta", "sigma(E_delta)", shapes=shapes,
         annotations=notes, legend=LEGEND_BELOW, xaxis={"range": [0.0, right * 1.02]},
         yaxis={"range": MEASURE_AXIS}))
 
@@ -83,21 +86,23 @@ def distance_figure(curve, d_now: int, exact_now: float, simulated=None) -> go.F
     d = np.asarray(curve.dims, dtype=float)
     hover = "d=%{x}<br>distance=%{y:.5g}<extra>%{fullData.name}</extra>"
     traces = [
-        go.Scatter(x=d, y=curve.exact, mode="lines", name="exact d(E), E a cap (the worst case)",
+        go.Scatter(x=d, y=curve.exact, mode="lines", name="exact d(E), E a cap",
                    line={"color": EXACT_COLOUR, "width": 3}, hovertemplate=hover),
-        go.Scatter(x=d, y=curve.limit, mode="lines", name="Gaussian limit (q Phi^-1(q) + phi(Phi^-1(q))) / sqrt(d)",
-                   line={"color": LIMIT_COLOUR, "dash": "dash", "width": 2}, hovertemplate=hover),
-        go.Scatter(x=d, y=curve.bound, mode="lines", name="ceiling for every error set (concentration)",
+        go.Scatter(x=d, y=curve.limit, mode="lines", name="Gaussian limit",
+                   line={"color": LIMIT_COLOUR, "dash": "dash", "width": 2},
+                   hovertemplate=hover.replace("%{fullData.name}", "(q Phi^-1(q) + phi(Phi^-1(q))) / sqrt(d)")),
+        go.Scatter(x=d, y=curve.bound, mode="lines", name="ceiling, any set",
                    line={"color": CEILING_COLOUR, "dash": "dot", "width": 2}, hovertemplate=hover),
     ]
     if curve.scale is not None and np.all(curve.scale > 0):
-        traces.append(go.Scatter(x=d, y=curve.scale, mode="lines", name="notes' scale Phi^-1(q) / sqrt(d)",
-                                 line={"color": SCALE_COLOUR, "dash": "dashdot", "width": 2}, hovertemplate=hover))
+        traces.append(go.Scatter(x=d, y=curve.scale, mode="lines", name="notes' scale",
+                                 line={"color": SCALE_COLOUR, "dash": "dashdot", "width": 2},
+                                 hovertemplate=hover.replace("%{fullData.name}", "notes' scale Phi^-1(q) / sqrt(d)")))
     traces.append(go.Scatter(x=[d_now], y=[exact_now], mode="markers", showlegend=False, name="now",
                              marker={"color": EXACT_COLOUR, "size": 13, "symbol": "diamond"}, hovertemplate=hover))
     if simulated is not None:
         traces.append(go.Scatter(x=[d_now], y=[simulated.distance], mode="markers",
-                                 name=f"Monte Carlo, {simulated.samples} points (2 SE bars)",
+                                 name=f"Monte Carlo, {simulated.samples} points",
                                  marker={"color": SIMULATOR_COLOUR, "size": 8, "symbol": "x"},
                                  error_y={"type": "data", "array": [2 * simulated.distance_se], "visible": True},
                                  hovertemplate="Monte Carlo distance=%{y:.5g}<extra></extra>"))
@@ -106,8 +111,8 @@ def distance_figure(curve, d_now: int, exact_now: float, simulated=None) -> go.F
     values = values[np.isfinite(values) & (values > 0)]
     low, high = float(values.min()), float(values.max())
     return go.Figure(traces, layout=layout(
-        f"Average distance to the nearest error (error rate {curve.measure:.3g})",
-        "dimension d (log scale)", "average Euclidean distance d(E) (log scale)", legend=LEGEND_BELOW,
+        f"Distance to the nearest error (p = {curve.measure:.3g})",
+        "dimension d (log scale)", "d(E) (log)", legend=LEGEND_BELOW,
         xaxis={"type": "log", "range": [np.log10(d[0]), np.log10(d[-1])], "dtick": 1},
         yaxis={"type": "log", "range": [np.log10(low) - 0.1, np.log10(high) + 0.1], "dtick": 1}))
 

@@ -12,15 +12,19 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from figures.style import SEQUENTIAL, colour, layout
+from figures.style import LEGEND_BELOW, SEQUENTIAL, colour, layout
 
 COLOURS = {"mean": colour(5), "median": colour(0), "trimmed": colour(2), "std": colour(1), "mad": colour(3),
            "filter": colour(2), "clean": "#777777", "tukey": colour(3)}
 LABELS = {"mean": "sample mean", "median": "median", "trimmed": "trimmed mean", "std": "standard deviation",
           "mad": "MAD", "filter": "spectral filter", "clean": "clean points' mean (oracle)",
           "coordinate": "coordinate-wise median", "tukey": "Tukey median"}
+SHORT = {"median": "median", "trimmed": "trimmed", "mad": "MAD"}  # the sups' legend entries
 CLEAN_COLOUR, BUMP_COLOUR = colour(4), colour(1)
-LEGEND_BELOW = {"orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.22, "yanchor": "top"}
+# Titles and axis titles are short, and labels inside a plot are stacked a hall's line apart (ROW px): lecture mode
+# (figures.style.for_hall) sets text in 24 to 30 px, and a phone gives a chart about 360 px. The legend sits at the
+# figure's foot (style.LEGEND_BELOW), where Plotly makes room for it under the axis title.
+ROW = 32  # px between stacked labels: one line of for_hall's 24 px text and a little air
 FLOOR = 1e-4  # log axes: errors (and interval ends) below this are drawn at it
 BOX = 3.5  # the plane's half-width around the clean cloud
 
@@ -36,7 +40,7 @@ def sample_figure(study, height: int = 420) -> go.Figure:
     bins = {"start": lo, "end": hi, "size": size}
     traces = [go.Histogram(x=clean, xbins=bins, name=f"clean draws ({len(clean)})", marker={"color": CLEAN_COLOUR},
                            hovertemplate="x=%{x}<br>count=%{y}<extra>clean</extra>"),
-              go.Histogram(x=bumped, xbins=bins, name=f"the adversary's bump ({study.k} points at {study.shift:g})",
+              go.Histogram(x=bumped, xbins=bins, name=f"bump ({study.k} points at {study.shift:g})",
                            marker={"color": BUMP_COLOUR}, hovertemplate="x=%{x}<br>count=%{y}<extra>bump</extra>")]
     shapes, notes = [], []
     lines = [("truth mu", study.mu, "#000000", "dot")] + [
@@ -44,11 +48,13 @@ def sample_figure(study, height: int = 420) -> go.Figure:
     for i, (text, value, col, dash) in enumerate(lines):
         shapes.append({"type": "line", "xref": "x", "x0": value, "x1": value, "yref": "paper", "y0": 0, "y1": 1,
                        "line": {"color": col, "dash": dash, "width": 3}})
-        notes.append({"xref": "x", "x": value, "yref": "paper", "y": 1 - 0.08 * i, "xanchor": "left", "yanchor": "top",
-                      "text": f"{text} = {value:.3f}", "showarrow": False, "font": {"color": col}})
+        # one row each (ROW px apart, so hall-sized text never meets the next), beside its line, towards the middle
+        side = "left" if value <= (lo + hi) / 2 else "right"
+        notes.append({"xref": "x", "x": value, "yref": "paper", "y": 1, "yshift": -ROW * i, "xanchor": side,
+                      "yanchor": "top", "text": f"{text} = {value:.3f}", "showarrow": False, "font": {"color": col}})
     return go.Figure(traces, layout=layout(
-        f"One corrupted sample: n = {study.n}, eps = {study.eps:g} ({study.k} points replaced)",
-        "value x (units of the data; sigma = 1)", "count", height=height, barmode="overlay", shapes=shapes,
+        f"A corrupted sample: n = {study.n}, eps = {study.eps:g}",
+        "value x (sigma = 1)", "count", height=height, barmode="overlay", shapes=shapes,
         annotations=notes, legend=LEGEND_BELOW, xaxis={"range": [lo, hi]}))
 
 
@@ -69,7 +75,8 @@ def _band(x, low, high, col: str, name: str) -> go.Scatter:
 
 def shift_figure(sweep, shift_now: float, height: int = 420) -> go.Figure:
     """Each estimator's mean error (95 % CI band) against the bump's location, log scale; the sups over every
-    placement as horizontal dotted lines where finite. ``sweep``: engine ShiftSweep."""
+    placement as horizontal dotted lines where finite, named with their values in the legend. ``sweep``: engine
+    ShiftSweep."""
     s = np.asarray(sweep.shifts, dtype=float)
     traces = []
     for name in ("mean", "std", "trimmed", "median", "mad"):
@@ -81,24 +88,23 @@ def shift_figure(sweep, shift_now: float, height: int = 420) -> go.Figure:
                                        else "solid"},
                                  hovertemplate=f"{LABELS[name]}<br>bump at %{{x:.3g}}<br>mean error=%{{y:.4g}}"
                                                "<extra></extra>"))
-    shapes, notes = [], []
-    for place, name in zip((1.0, 0.72, 0.44), ("median", "trimmed", "mad"), strict=True):
+    shapes = []
+    # the sups in the legend, not as labels on their lines: three sups can lie within a few pixels of each other (and
+    # of the curves), and a hall's 24 px labels would print over one another
+    for name in ("median", "trimmed", "mad"):
         w = sweep.worst[name]
         if np.isfinite(w) and w > 0:
             shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": w, "y1": w,
-                           "line": {"color": COLOURS[name], "dash": "dot", "width": 2}})
-            notes.append({"xref": "paper", "x": place, "xanchor": "right", "yref": "y", "y": np.log10(w),
-                          "yanchor": "bottom", "text": f"sup {LABELS[name]} {w:.3f}", "showarrow": False,
-                          "font": {"color": COLOURS[name]}})
+                           "line": {"color": COLOURS[name], "dash": "dot", "width": 2}, "showlegend": True,
+                           "name": f"sup {SHORT[name]} {w:.3f}"})
     shapes.append({"type": "line", "xref": "x", "x0": shift_now, "x1": shift_now, "yref": "paper", "y0": 0, "y1": 1,
                    "line": {"color": "#777777", "dash": "dot", "width": 2}})
     finite = [v for name in sweep.mean for v in (sweep.high[name].max(), sweep.worst[name]) if np.isfinite(v)]
     top = np.log10(max(max(finite), 1.0)) + 0.3
     return go.Figure(traces, layout=layout(
-        f"Error against the bump's location (mean of {sweep.repeats} samples)",
-        "bump location S (distance from mu, sigma = 1)", "error |estimate - truth| (log scale)", height=height,
-        shapes=shapes,
-        annotations=notes, legend=LEGEND_BELOW, xaxis={"range": [float(s[0]), float(s[-1])]},
+        f"Mean error vs bump location ({sweep.repeats} runs)",
+        "bump location S (sigma = 1)", "error (log)", height=height, shapes=shapes,
+        legend=LEGEND_BELOW, xaxis={"range": [float(s[0]), float(s[-1])]},
         yaxis={"type": "log", "range": [np.log10(FLOOR) + 1, top], "dtick": 1}))
 
 
@@ -110,7 +116,7 @@ def describe_shift(sweep) -> str:
             f"{sweep.mean['median'].max():.3g}, below its sup over every placement, {sweep.worst['median']:.3g}.")
 
 
-def breakdown_figure(curve, eps_now: float) -> go.Figure:
+def breakdown_figure(curve, eps_now: float, height: int = 480) -> go.Figure:
     """Each estimator's sup error over every placement against eps (log scale; no line where it is infinite) and
     each breakdown point as a vertical line. ``curve``: engine BreakdownCurve."""
     eps = np.asarray(curve.eps, dtype=float)
@@ -141,8 +147,8 @@ def breakdown_figure(curve, eps_now: float) -> go.Figure:
     finite = [v for w in curve.worst.values() for v in np.asarray(w, dtype=float) if np.isfinite(v) and v > 0]
     top = np.log10(max(finite + [1.0])) + 0.3
     return go.Figure(traces, layout=layout(
-        f"Breakdown: the sup error over every placement, n = {curve.n}", "corrupted fraction eps",
-        "sup |estimate - truth| (log; none: unbounded)", shapes=shapes, annotations=notes,
+        f"Breakdown: the sup error, n = {curve.n}", "corrupted fraction eps",
+        "sup error (log)", height=height, shapes=shapes, annotations=notes,
         legend=LEGEND_BELOW, xaxis={"range": [float(eps[0]), float(eps[-1])]},
         yaxis={"type": "log", "range": [np.log10(FLOOR) + 1, top], "dtick": 1}))
 
@@ -156,7 +162,7 @@ def describe_breakdown(curve) -> str:
             f"the MAD at {b['median'].k}/{curve.n}.")
 
 
-def dimension_figure(sweep) -> go.Figure:
+def dimension_figure(sweep, height: int = 480) -> go.Figure:
     """Each estimator's mean error (95 % CI bars) against d, log-log, and the fitted a eps sqrt(d) line.
     ``sweep``: engine DimensionSweep."""
     d = np.asarray(sweep.dims, dtype=float)
@@ -177,8 +183,8 @@ def dimension_figure(sweep) -> go.Figure:
                                  name=f"fit {fit.coefficient:.3f} eps sqrt(d) (exponent {fit.exponent:.3f})",
                                  line={"color": "#000000", "dash": "dash", "width": 2}, hoverinfo="skip"))
     return go.Figure(traces, layout=layout(
-        f"Error against the dimension (eps = {sweep.eps:g}, n = {sweep.n})",
-        "dimension d (log scale; the bump at sigma sqrt(d))", "error |estimate - mu|_2 (log scale)",
+        f"Error vs dimension (eps = {sweep.eps:g}, n = {sweep.n})",
+        "dimension d (log; bump at sigma sqrt(d))", "l2 error (log)", height=height,
         legend=LEGEND_BELOW, xaxis={"type": "log", "tickvals": list(sweep.dims)}, yaxis={"type": "log", "dtick": 1}))
 
 
@@ -241,7 +247,7 @@ def tukey_figure(study) -> go.Figure:
         if arrow:
             notes.append(arrow)
     return go.Figure(traces, layout=layout(
-        f"Tukey median and exact depth contours ({study.k} of {study.n} moved)",
+        f"Tukey median ({study.k} of {study.n} points moved)",
         "x1 (sigma = 1)", "x2 (sigma = 1)", annotations=notes, legend=LEGEND_BELOW,
         xaxis={"range": [-BOX, BOX]}, yaxis={"range": [-BOX, BOX], "scaleanchor": "x", "scaleratio": 1}))
 

@@ -34,7 +34,7 @@ PLACEMENTS = {"bump": "a bump at distance S", "worst": "the worst placement for 
 REPEATS = {n: str(n) for n in (50, 200, 1000)}
 HIGH_N, HIGH_DIMS, HIGH_REPEATS = 1000, (1, 2, 4, 8, 16, 32, 64, 128), 8  # the d-dimensional experiment
 PLANE_POINTS = 40  # the Tukey median's sample (exact depth regions)
-LECTURE_HEIGHT = 380  # the first row of charts in lecture mode: on a 1920 x 1080 screen without scrolling
+LECTURE_HEIGHT = 440  # the first row of charts in lecture mode: on a 1920 x 1080 screen without scrolling
 
 
 def shown(study, name: str, placement: str) -> tuple[str, str]:

@@ -142,3 +142,79 @@ def test_sidebar_leads_from_one_page_to_the_other_and_back(page, server):
     assert math.isclose(slider_value(page, label), moved, abs_tol=1e-9)
     page.wait_for_url(lambda url: param_in_url(url, key) is not None
                       and math.isclose(param_in_url(url, key), moved, abs_tol=1e-9), timeout=WAIT)
+
+
+PHONE = {"width": 390, "height": 844}
+LAYOUT_VIEWS = {"lecture": (LECTURE, "?lecture=1"), "phone": (PHONE, "")}
+LAYOUT_PAGES = ("concentration-of-measure", "robust-statistics", "robustness-vs-accuracy")
+SLACK = 2  # px: rounding of the browser's boxes
+BOXES_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(chart => {
+  const box = e => { const r = e.getBoundingClientRect();
+                     return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+  const parts = [];
+  for (const [selector, kind] of [['.gtitle', 'title'], ['.xtitle', 'x title'], ['.ytitle', 'y title'],
+                                  ['.legend rect.bg', 'legend'], ['.annotation-text', 'label']]) {
+    for (const e of chart.querySelectorAll(selector)) {
+      const b = box(e);
+      if (b.right - b.left > 0 && b.bottom - b.top > 0) parts.push({kind, text: e.textContent.slice(0, 60), ...b});
+    }
+  }
+  return {chart: box(chart.querySelector('.main-svg')), parts};
+})"""
+
+
+def _chart_boxes(page) -> list[dict]:
+    """Every chart's box and the boxes of its title, axis titles, legend and labels, once Plotly's automargin
+    redraws have settled (two reads 300 ms apart agree)."""
+    before = page.evaluate(BOXES_JS)
+    for _ in range(20):
+        page.wait_for_timeout(300)
+        now = page.evaluate(BOXES_JS)
+        if now == before:
+            return now
+        before = now
+    return now
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (min(a["right"], b["right"]) - max(a["left"], b["left"]) > SLACK
+            and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > SLACK)
+
+
+def _collisions(charts: list[dict]) -> list[str]:
+    """What lies outside its chart, or over another text of the chart (the title, the axis titles, the legend and
+    the labels of the plot, each against every other)."""
+    found = []
+    for i, c in enumerate(charts):
+        box, parts = c["chart"], c["parts"]
+        for p in parts:
+            if (p["left"] < box["left"] - SLACK or p["top"] < box["top"] - SLACK
+                    or p["right"] > box["right"] + SLACK or p["bottom"] > box["bottom"] + SLACK):
+                found.append(f"chart {i}: the {p['kind']} {p['text']!r} is cut off: {p} outside {box}")
+        for j, a in enumerate(parts):
+            for b in parts[j + 1:]:
+                if _overlap(a, b):
+                    found.append(f"chart {i}: the {a['kind']} {a['text']!r} overlaps the {b['kind']} {b['text']!r}")
+    return found
+
+
+@pytest.mark.parametrize("view", list(LAYOUT_VIEWS))
+@pytest.mark.parametrize("name", LAYOUT_PAGES)
+def test_chart_titles_axis_titles_legends_and_labels_neither_overlap_nor_clip(browser, server, name, view):
+    """In lecture mode (text of 22 px and more) at 1920 x 1080 and on a 390 px phone, no chart's title, axis title,
+    legend or label runs into another or out of the chart (the y title into the chart title, the x title into a
+    legend placed under the plot, the estimators' labels into each other)."""
+    viewport, query = LAYOUT_VIEWS[view]
+    context = harness.new_context(browser, viewport)
+    try:
+        page = context.new_page()
+        harness.open_view(page, server, name, query)
+        charts = _chart_boxes(page)
+        assert len(charts) >= harness.PAGES[name][3]
+        assert all(any(p["kind"] == "title" for p in c["parts"]) for c in charts)  # the selectors still find them
+        collisions = _collisions(charts)
+        if collisions:
+            harness.screenshot(page, harness.ARTIFACTS / "failures" / f"layout-{view}-{name}.png", full_page=True)
+        assert not collisions, "\n".join(collisions)
+    finally:
+        context.close()
