@@ -7,9 +7,11 @@ on the rule"). This module proves such a delta for the rule of a polished saddle
 Let P be the support of the plan (``engine.bounds.support.Forest``: a spanning forest F, components k, exact
 kappa). On an exact saddle point of (15) the potentials are t(a) = T_k + lambda kappa(a), u(c) = T_k +
 lambda kappa(c) (u = -log nu*(y|x'), Corollary 1). A move of P off F closes a cycle; its slack is lambda K
-exactly, so K must be 0 (or lambda = 0). Filled rows whose cells have the same (component, kappa) pattern are
-interchangeable (only their total mass W_s matters: the plan is not unique there): they form a class s. The
-optimum is then the zero of a small square system in y = (T, log W, lambda):
+exactly, so K must be 0 (or lambda = 0). Filled rows whose cells have the same multiset of (component, kappa)
+pairs are interchangeable (only their total mass W_s matters: the plan is not unique there): they form a class s.
+(As a multiset, not label by label: under a symmetric cost, rows whose patterns are permutations of one another
+would otherwise give the same equation twice and a singular system.) The optimum is then the zero of a small
+square system in y = (T, log W, lambda):
 
     class s:      log sum_{c in s} exp(-(T_k(c) + lambda kappa(c))) = 0              (the row's posterior sums to 1)
     component k:  log sum_{s, c in s, k(c) = k} W_s exp(-(T_k + lambda kappa(c))) = log mu(k)     (its atoms' mass)
