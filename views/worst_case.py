@@ -45,9 +45,14 @@ box = headline()
 box.metric("h* = max H(Y|X')", bounded(w.certificate, w.status, u), help=said(15) + ".")
 box.metric("clean H_mu(Y|X)", amount(h_yx, u))
 box.metric("label entropy H_mu(Y)", amount(h_y, u))
-box.metric("leakage I(Y;X') = H(Y) - h*",
-           interval(h_y - w.certificate.upper, h_y - w.certificate.lower, w.status == "verified", u),
-           help="Read as privacy: what the released X' still says about Y (Lemma 1). Lower is more private.")
+if p.constraint == "joint":  # labels move too: the worst case's own labels Y', exact for the nu* shown
+    box.metric("leakage I(Y';X') = H(Y') - h*", amount(label_entropy(w.nu) - w.value, u),
+               help="Under the joint kind the attacker may change labels, so H(Y) of the clean table no longer "
+                    "bounds h*: the leakage of the worst case nu* is H_nu*(Y') - H_nu*(Y'|X'), with its own labels.")
+else:
+    box.metric("leakage I(Y;X') = H(Y) - h*",
+               interval(h_y - w.certificate.upper, h_y - w.certificate.lower, w.status == "verified", u),
+               help="Read as privacy: what the released X' still says about Y (Lemma 1). Lower is more private.")
 certificate_badge(w.certificate, w.status, u)
 if w.status != "verified":
     st.warning(literal(f"The solvers could not close the certificate below 1e-6 nats; the true h* lies between the "

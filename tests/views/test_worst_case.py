@@ -292,3 +292,17 @@ def test_a_changed_cost_and_constraint_are_said_under_the_examples_description()
     assert notes and "the ground cost is 1{x != x'} and the constraint is joint" in notes[0], notes
     plain = open_page(WORST_CASE)
     assert not [c.value for c in plain.caption if "Changed here" in c.value]
+
+
+def test_the_joint_kinds_leakage_uses_the_worst_cases_own_labels():
+    """Under the joint kind labels move, so H(Y) - h* could read negative (figure 2, hamming, eps 0.7: -0.0122
+    nats); the page shows I(Y';X') = H_nu*(Y') - h* of the nu* it draws, a mutual information, never below 0."""
+    from engine.core.information import label_entropy
+
+    at = open_page(WORST_CASE, {"metric": "hamming", "kind": "joint", "eps": "0.7"})
+    w = engine.worst_case(problem("figure2", metric_="hamming", kind="joint"), 0.7)
+    shown_leak = metric(at, "leakage I(Y';X') = H(Y') - h*")
+    assert shown_leak == shown(label_entropy(w.nu) - w.value, 4) and float(shown_leak.split()[0]) >= 0
+    assert not [m for m in at.metric if m.label == "leakage I(Y;X') = H(Y) - h*"]
+    plain = open_page(WORST_CASE, {"eps": "0.7"})
+    assert [m for m in plain.metric if m.label == "leakage I(Y;X') = H(Y) - h*"]
