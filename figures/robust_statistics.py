@@ -19,7 +19,7 @@ COLOURS = {"mean": colour(5), "median": colour(0), "trimmed": colour(2), "std": 
 LABELS = {"mean": "sample mean", "median": "median", "trimmed": "trimmed mean", "std": "standard deviation",
           "mad": "MAD", "filter": "spectral filter", "clean": "clean points' mean (oracle)",
           "coordinate": "coordinate-wise median", "tukey": "Tukey median"}
-SHORT = {"median": "median", "trimmed": "trimmed", "mad": "MAD"}  # the sups' legend entries
+SHORT = {**LABELS, "trimmed": "trimmed"}  # the sups' legend entries
 CLEAN_COLOUR, BUMP_COLOUR = colour(4), colour(1)
 # Titles and axis titles are short, and labels inside a plot are stacked a hall's line apart (ROW px): lecture mode
 # (figures.style.for_hall) sets text in 24 to 30 px, and a phone gives a chart about 360 px. The legend sits at the

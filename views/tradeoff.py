@@ -41,7 +41,7 @@ box = headline()
 box.metric(f"h* at eps = {nearest:.3g}", interval(g.h_star[k], g.h_star_upper[k], exact, u),
            help="The loss of the rule designed for this eps under the attack of this eps: the lowest any rule "
                 "can guarantee.")
-clean = interval(g.clean_lower[k], g.clean_upper[k], g.clean_upper[k] - g.clean_lower[k] <= 1e-6, u)
+clean = interval(g.clean_lower[k], g.clean_upper[k], g.clean_status[k] == "verified", u)
 box.metric("clean loss of that rule", clean, help="Its loss with no attack (eps_attack = 0); an interval where the "
                                                    "rule's entries are not proven to full precision.")
 box.metric("clean optimum H(Y|X)", amount(g.h_y_given_x, u))

@@ -46,7 +46,7 @@ box.metric("h* = max H(Y|X')", bounded(w.certificate, w.status, u), help=said(15
 box.metric("clean H_mu(Y|X)", amount(h_yx, u))
 box.metric("label entropy H_mu(Y)", amount(h_y, u))
 if p.constraint == "joint":  # labels move too: the worst case's own labels Y', exact for the nu* shown
-    box.metric("leakage I(Y';X') = H(Y') - h*", amount(label_entropy(w.nu) - w.value, u),
+    box.metric("leakage I(Y';X') = H(Y') - h*", amount(w.leakage, u),
                help="Under the joint kind the attacker may change labels, so H(Y) of the clean table no longer "
                     "bounds h*: the leakage of the worst case nu* is H_nu*(Y') - H_nu*(Y'|X'), with its own labels.")
 else:
@@ -79,7 +79,7 @@ with right:
     show_figure(shared(clean_robust_bars, cvr, u), "clean-vs-robust", describe_clean_robust(cvr, u))
     st.metric("robust rule's clean loss L(mu, q*) (2)",
               interval(cvr.robust_rule_clean_loss_lower, cvr.robust_rule_clean_loss_upper,
-                       cvr.robust_rule_clean_loss_upper - cvr.robust_rule_clean_loss_lower <= 1e-6, u),
+                       cvr.clean_loss_status == "verified", u),
               help="Depends on every entry of q*: shown as the interval its proven accuracy gives it when that is "
                    "wider than 1e-6 nats.")
 if cvr.uniqueness:

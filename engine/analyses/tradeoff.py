@@ -36,10 +36,10 @@ class TradeoffGrid:
     """Figure 2's surface: ``loss[i, j]`` = L(eps_attack[i], eps_rule[j]), in nats.
 
     The minimax rule's true loss lies in [``loss_lower``, ``loss_upper``] (``loss_status``: verified where that is
-    at most 1e-6 wide), its clean loss in [``clean_lower``, ``clean_upper``]; ``rule_error[j]`` is rule j's proven
-    max |log q - log q*|. Where rule j is not unique, ``minimax_lower`` / ``minimax_upper`` bound the loss over every
-    minimax rule (nan where it is unique) and ``notes[j]`` says so. ``status`` is the least certain of the solves
-    (the certificates of h*); ``loss_status`` is each entry's.
+    at most 1e-6 wide), its clean loss in [``clean_lower``, ``clean_upper``] (``clean_status``); ``rule_error[j]``
+    is rule j's proven max |log q - log q*|. Where rule j is not unique, ``minimax_lower`` / ``minimax_upper`` bound
+    the loss over every minimax rule (nan where it is unique) and ``notes[j]`` says so. ``status`` is the least
+    certain of the solves (the certificates of h*); ``loss_status`` is each entry's.
     """
 
     eps_rule: np.ndarray
@@ -57,6 +57,7 @@ class TradeoffGrid:
     loss_status: np.ndarray
     clean_lower: np.ndarray
     clean_upper: np.ndarray
+    clean_status: np.ndarray
     rule_error: np.ndarray
     minimax_lower: np.ndarray
     minimax_upper: np.ndarray
@@ -97,7 +98,8 @@ def tradeoff_grid(problem: Problem, eps_rule, eps_attack) -> TradeoffGrid:
         clean=clean, rules=rules, h_y=label_entropy(problem.mu), h_y_given_x=h_mu,
         status=Status.worst(s.status for s in rule_saddles + attack_saddles),
         loss_lower=lower, loss_upper=upper, loss_status=loss_status,
-        clean_lower=clean_lower, clean_upper=clean_upper, rule_error=error,
+        clean_lower=clean_lower, clean_upper=clean_upper, clean_status=interval_status(clean_lower, clean_upper),
+        rule_error=error,
         minimax_lower=low_all, minimax_upper=high_all, notes=notes,
     )
 

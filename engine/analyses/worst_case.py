@@ -15,6 +15,7 @@ import numpy as np
 
 from engine.bounds.result import Certified
 from engine.core.checks import check_eps
+from engine.core.information import mutual_information
 from engine.core.moves import Moves, perturbed_table
 from engine.solvers.chain import saddle_at
 
@@ -38,6 +39,13 @@ class WorstCase(Certified):
     def argmax(self) -> np.ndarray:
         """nu*, the maximiser of (15)."""
         return self.nu
+
+    @property
+    def leakage(self) -> float:
+        """I(Y';X') of the returned nu*, with its own labels: H_nu*(Y') - H_nu*(Y'|X'), exact for this nu* (whose
+        H(Y'|X') is ``value``). Under the joint kind the attacker changes labels, so H_mu(Y) - h* of the clean labels
+        is no mutual information (it can be negative); under the other kinds H_nu*(Y') = H_mu(Y)."""
+        return mutual_information(self.nu)
 
     @property
     def plan(self) -> np.ndarray:

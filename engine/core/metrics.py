@@ -55,7 +55,7 @@ def named_cost(metric: str, positions: np.ndarray) -> np.ndarray:
     return d
 
 
-def check_custom_cost(cost: object, n: int, positions=None) -> np.ndarray:
+def check_custom_cost(cost: object, n: int, positions) -> np.ndarray:
     """Validate a custom cost matrix for n feature values and return it as a float array. A bad entry d[i, j] is
     named as every message names a cell (``engine.formats.cells.cell_name``), as the matrix's CSV file lays it out:
     the header (row 1) lists the feature values x', row i + 2 is x = positions[i]."""
@@ -69,10 +69,10 @@ def check_custom_cost(cost: object, n: int, positions=None) -> np.ndarray:
         raise ProblemError(
             f"The custom metric is {d.shape[0]}-by-{d.shape[0]} but the table has {n} feature values."
         )
-    xs = list(positions) if positions is not None else list(range(1, n + 1))
+    xs = [float(x) for x in positions]
 
     def cell(i: int, j: int) -> str:
-        return cell_name(i + 2, xs[i], f"{xs[j]:g}" if isinstance(xs[j], (int, float)) else str(xs[j]))
+        return cell_name(i + 2, xs[i], f"{xs[j]:g}")
 
     for (i, j), v in np.ndenumerate(d):
         if not np.isfinite(v):

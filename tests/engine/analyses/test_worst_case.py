@@ -220,3 +220,19 @@ def test_h_star_at_zero_is_clean_entropy_for_positive_costs():
         w = engine.worst_case(p, 0.0)
         assert w.value == pytest.approx(cond_entropy(mu), abs=1e-12)
         np.testing.assert_allclose(w.nu, mu, atol=1e-15)
+
+
+@pytest.mark.parametrize("kind", ["expected", "max", "joint"])
+def test_leakage_is_the_worst_cases_mutual_information(kind):
+    """WorstCase.leakage = I(Y';X') of nu* with its own labels: never below 0, and H_mu(Y) - h* where labels stay
+    (figure 2 under hamming-joint at eps 0.7 has H_mu(Y) - h* = -0.0122 nats: labels move there)."""
+    from engine.core.information import conditional_entropy, label_entropy
+
+    p = engine.load_preset("figure2", constraint=kind, metric="hamming")
+    w = engine.worst_case(p, 0.7)
+    assert w.leakage == pytest.approx(label_entropy(w.nu) - conditional_entropy(w.nu), abs=1e-12)
+    assert w.leakage == pytest.approx(label_entropy(w.nu) - w.value, abs=1e-12) and w.leakage >= -1e-12
+    if kind != "joint":
+        assert w.leakage == pytest.approx(label_entropy(p.mu) - w.value, abs=1e-12)
+    else:
+        assert label_entropy(p.mu) - w.value < 0 < w.leakage
