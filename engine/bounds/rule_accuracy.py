@@ -64,16 +64,26 @@ class Proof:
     flows: np.ndarray | None = None   # the tree-corrected flows on the support (when the proof got that far)
     enter: tuple = ()                 # a move that prices in (a better support includes it)
     empty_cell: int = -1              # a reachable cell of a filled row that the support leaves empty
+    degenerate: tuple = ()            # moves at a tie: a tree flow or a slack that floats cannot sign (``cases``)
+    boundary: bool = False            # failed only because lambda meets 0: lambda or the unspent budget unsigned
+    signs: bool = True                # the relaxed flows are >= 0 and the unpriced slacks <= 0 in floats
+    support: np.ndarray | None = None  # the moves P the proof ran on (``flows`` are theirs)
 
 
-def _fail(why, q=None, lam=0.0, t=None, psi=None, enter=(), empty_cell=-1):
-    return Proof(q, math.inf, (), (), lam, t, psi, why, None, enter, empty_cell)
+def _fail(why, q=None, lam=0.0, t=None, psi=None, enter=(), empty_cell=-1, degenerate=(), boundary=False):
+    return Proof(q, math.inf, (), (), lam, t, psi, why, None, enter, empty_cell, tuple(degenerate), boundary)
 
 
-def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
+def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool, relaxed=(), unpriced=(),
+          boundary: bool = False) -> Proof:
     """Solve the aggregated system of the module docstring on the support P (move indices, with flows ``gam``;
     ``active``: the budget binds, lambda > 0) and prove what it can; the Proof's rule comes from the aggregated
-    potentials, so it is the polished rule whether or not the proof holds."""
+    potentials, so it is the polished rule whether or not the proof holds.
+
+    The relaxations serve ``engine.solvers.polish.cases`` at a degenerate saddle point: the flows of the moves
+    ``relaxed`` (in P) are not signed, the moves ``unpriced`` (off P) are not priced, and with ``boundary`` neither
+    lambda > 0 (active) nor the unspent budget (inactive) is required. What is proven is then the optimum of the
+    program with those constraints changed (docs/design.md, "Ties")."""
     n, m, A = moves.n, moves.m, len(moves.atom_mass)
     P, gam = np.asarray(P), np.asarray(gam, float)
     fo = Forest(moves, P, gam)
@@ -241,8 +251,8 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
     if r is None:
         return _fail("no Krawczyk ball: the aggregated optimality system is singular or ill-conditioned", q, la,
                      t_agg, psi)
-    if active and not la - r > 0:
-        return _fail("lambda is not provably positive", q, la, t_agg, psi)
+    if active and not la - r > 0 and not boundary:
+        return _fail("lambda is not provably positive", q, la, t_agg, psi, boundary=True)
     # flows: the tree carries the aggregated demands exactly (leaves first, the other moves of P frozen). An edge's
     # flow is the balance of the subtree it cuts off, so between y0 and y* it moves by at most the change of that
     # subtree's demands (``change``), and its rounding is at most gamma_k times the subtree's absolute sums
@@ -272,18 +282,24 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
         residual[parent] -= flow[i]
         change[parent] += change[v]
         sums[parent] += sums[v]
-    if np.any(flow[fo.tree] <= 1.01 * need[fo.tree]):
-        return _fail("a tree flow of the support is too small to absorb the change", q, la, t_agg, psi)
+    loose = np.isin(P, np.asarray(relaxed, dtype=int))
+    small = fo.tree & ~loose & (flow <= 1.01 * need)
+    if np.any(small):
+        return _fail("a tree flow of the support is too small to absorb the change", q, la, t_agg, psi,
+                     degenerate=P[small])
+    signs = bool(np.all(flow[loose] >= 0))
     gam = flow
     if moves.budget and not active:
         spent = math.fsum(gam * moves.cost[P]) * (1 + gamma_k(len(P) + 2)) \
             + 1.01 * float(np.dot(need[fo.tree], moves.cost[P][fo.tree]))
-        if not spent < eps:
-            return _fail("the budget is not provably unspent", q, la, t_agg, psi)
+        if not spent < eps and not boundary:
+            return _fail("the budget is not provably unspent", q, la, t_agg, psi, boundary=True)
     # pricing every move off the support into a filled row
     inP = np.zeros(len(moves.cost), bool)
     inP[P] = True
-    e = np.flatnonzero(~inP & filled[moves.target // m])
+    skip = np.zeros(len(moves.cost), bool)
+    skip[np.asarray(unpriced, dtype=int)] = True
+    e = np.flatnonzero(~inP & ~skip & filled[moves.target // m])
     a, c, ce = moves.source[e], moves.target[e], moves.cost[e]
     same = fo.comp[a] == cell_comp[c]
     Kf = (fo.kf[A + c] - fo.kf[a] - ce) if active else np.zeros(len(e))
@@ -296,8 +312,15 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
     if np.any(~same & ~safe):
         bad = np.flatnonzero(~same & ~safe)
         i = bad[np.argmax(s0[bad])]
+        # a slack within the proof's own uncertainty is a tie (0 in the reals, unsignable in floats), not an entry
+        unsure = ds + 16 * UNIT * (1 + np.abs(u_agg[c]) + np.abs(t_agg[a]) + la * ce)
+        ties = bad[np.abs(s0[bad]) <= 2 * unsure[bad]]
         return _fail(f"move {e[i]} is not provably slack (slack {s0[i]:.3g})", q, la, t_agg, psi,
-                     (int(e[i]),) if s0[i] > 0 else ())
+                     (int(e[i]),) if s0[i] > 2 * unsure[i] else (), degenerate=e[ties] if len(ties) == len(bad) else ())
+    if len(unpriced):
+        us = np.asarray(unpriced, dtype=int)
+        slack_u = u_agg[moves.target[us]] - la * moves.cost[us] - t_agg[moves.source[us]]
+        signs = signs and bool(np.all(~filled[moves.target[us] // m] | ~(slack_u > 0)))
     # empty rows: strictly slack (free) or exactly a class's row function (unique)
     spread = np.zeros(n * m)
     np.maximum.at(spread, moves.target, np.abs(kap_atoms[moves.source] + moves.cost) if active else 0.0)
@@ -324,7 +347,8 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool) -> Proof:
     fin = np.isfinite(u_agg) & filled[np.arange(n * m) // m]
     kcell = np.abs(fo.kf[A:][fin]) if active else 0.0
     delta_filled = float(np.max(r * (1 + kcell) + 16 * UNIT * (1 + np.abs(u_agg[fin])), initial=0.0))
-    return Proof(q, max(delta_filled, delta_empty), tuple(free), tuple(unique_empty), la, t_agg, psi, "", gam)
+    return Proof(q, max(delta_filled, delta_empty), tuple(free), tuple(unique_empty), la, t_agg, psi, "", gam,
+                 signs=signs, support=P)
 
 
 def _entry_order(entry):

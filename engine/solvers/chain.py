@@ -29,6 +29,7 @@ included, while its ``with`` block lasts (tests and benchmarks use it; nothing e
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -48,6 +49,8 @@ from engine.solvers.conic import CAREFUL, FAST, STEADY, RawSaddle, solve_saddle_
 from engine.solvers.polish import polish
 from engine.solvers.posterior import posterior_at_zero
 from engine.solvers.reduced import solve_saddle_reduced
+from engine.solvers.saturation import NEAR as SATURATION_NEAR
+from engine.solvers.saturation import saturated
 
 CACHE_SIZE = 512
 ROUNDING = 1e-12  # relative: a lower bound above the upper by less than this is rounding, and is set to the upper
@@ -246,7 +249,7 @@ def _solve_cached(problem: Problem, eps: float, attempts: tuple[Attempt, ...], p
     if q is None:
         q = np.full((problem.n, problem.m), 1.0 / problem.m)
         upper = loss_at(problem, moves, log_losses(q), eps)
-    exact = _exact_rule(problem, moves, eps, plan, q, multiplier) if polishing and answered else None
+    exact = _exact_rule(problem, moves, eps, plan, q, multiplier, lower) if polishing and answered else None
     error, free, floor, choice = np.inf, (), None, ""
     if exact is not None:
         rule, value, better_plan, error, free, floor, choice, note = exact
@@ -271,9 +274,11 @@ def _solve_cached(problem: Problem, eps: float, attempts: tuple[Attempt, ...], p
                   rule_floor=floor, rule_choice=choice)
 
 
-def _exact_rule(problem: Problem, moves: Moves, eps: float, plan, q, multiplier):
+def _exact_rule(problem: Problem, moves: Moves, eps: float, plan, q, multiplier, lower: float = -np.inf):
     """(rule, its exact loss, a plan or None, rule_error, free rows, floor, choice, note): the closed form at
-    eps = 0 (``engine.solvers.posterior``), else the polished saddle point (``engine.solvers.polish``)."""
+    eps = 0 (``engine.solvers.posterior``), the uniform rule where h* = log m is proven exactly
+    (``engine.solvers.saturation``, tried when the certified lower bound is that close), else the polished saddle
+    point (``engine.solvers.polish``)."""
     n, m = problem.n, problem.m
     if m == 1:
         one = np.ones((n, 1))
@@ -286,6 +291,13 @@ def _exact_rule(problem: Problem, moves: Moves, eps: float, plan, q, multiplier)
             floor[list(free)] = 0.0  # any pmf is minimax on a row mu_X leaves empty
             choice = f"the limit of the robust rules as eps -> 0+ (lambda0 = {lam0:.6g})" if free else "the posterior"
             return rule, loss_at(problem, moves, log_losses(rule), eps), None, error, free, floor, choice, ""
+    if eps > 0 and lower >= math.log(m) - SATURATION_NEAR:
+        sat = saturated(moves, eps)
+        if sat is not None:
+            rule, free, floor, uniform_plan, error = sat
+            choice = "the uniform rule (a row no move reaches: any pmf is minimax there)" if free else ""
+            value = loss_at(problem, moves, log_losses(rule), eps)
+            return rule, value, repair_plan(moves, uniform_plan, eps), error, free, floor, choice, ""
     try:
         p = polish(moves, eps, plan, q, multiplier)
     except Exception:  # noqa: BLE001 - polishing only improves a certified answer: its failure keeps that answer

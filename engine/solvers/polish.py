@@ -29,9 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.bounds.rule_accuracy import Proof, prove
+from engine.bounds.rule_accuracy import Proof
 from engine.core.moves import Moves
 from engine.solvers.barrier import Barrier
+from engine.solvers.ties import cases
 
 TINY_ATOM = 1e-6            # atoms below this fraction of the largest: their share of the solver's plan is noise
 DIRECT_FLOORS = (1e-5, 1e-3)  # the solver's plan names the support: moves carrying this fraction of their atom
@@ -76,16 +77,19 @@ def _floor(moves: Moves, proof: Proof) -> np.ndarray:
 
 def _polished(moves: Moves, P, gam, proof: Proof, how: str) -> Polished:
     plan = np.zeros(len(moves.cost))
-    plan[P] = gam if proof.flows is None else proof.flows
+    if proof.flows is None:
+        plan[P] = gam
+    else:  # the proof's own support (a case of ``cases`` may hold a tied move at 0); a relaxed flow may be < 0
+        plan[proof.support] = np.maximum(proof.flows, 0.0)
     note = how if math.isfinite(proof.delta) else f"{how}: not proven ({proof.note})"
     return Polished(proof.q, plan, proof.lam, proof.delta, proof.free_rows, _floor(moves, proof), note)
 
 
 def _prove_growing(moves: Moves, eps: float, P, gam_of, lam: float, active: bool) -> tuple[np.ndarray, Proof]:
-    """``prove`` on P, letting the move that prices in enter (column generation), DIRECT_ROUNDS times at most."""
+    """``cases`` on P, letting the move that prices in enter (column generation), DIRECT_ROUNDS times at most."""
     proof = None
     for _ in range(DIRECT_ROUNDS):
-        proof = prove(moves, eps, P, np.maximum(gam_of(P), 1e-300), lam, active)
+        proof = cases(moves, eps, P, gam_of, lam, active)
         if math.isfinite(proof.delta):
             break
         if proof.empty_cell >= 0:  # a reachable cell of a filled row must carry mass: its cheapest move enters

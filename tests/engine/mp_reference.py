@@ -22,6 +22,8 @@ import numpy as np
 from strategies import cell_cost
 
 DPS = 50
+AGREE = 1e-9          # the issue's accuracy for a unique rule, in max |log q - log q*|
+REFERENCE_MOVES = 60  # beyond this support the 50-digit Newton takes too long for a unit test
 TIE = mp.mpf(10) ** -30   # |slack| below this at 50 digits is an exact tie (zero in exact arithmetic)
 
 
@@ -340,3 +342,17 @@ def max_log_error(q_float, q_mp, rows=None):
                 return mp.inf
             worst = max(worst, abs(mp.log(a) - mp.log(b)))
     return worst
+
+
+def reference(p, eps):
+    """(the chain's saddle, the 50-digit reference) at eps, or (saddle, None) when the support is too large. The
+    engine's polished support is the reference's hint only: it verifies every move of the full problem itself."""
+    from engine.solvers.chain import saddle_at
+    from engine.solvers.polish import polish
+
+    s = saddle_at(p, eps)
+    pol = polish(s.moves, eps, s.plan, s.q, s.multiplier)
+    support = np.flatnonzero(pol.plan > 0)
+    if len(support) > REFERENCE_MOVES:
+        return s, None
+    return s, solve(p, eps, hint_from(s.moves, support), start_from(s.moves, pol.plan, s.q, pol.multiplier))

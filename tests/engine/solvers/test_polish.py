@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from dense_lp import dense_rule_loss
 from hypothesis import given, settings
-from mp_reference import hint_from, max_log_error, solve, start_from
+from mp_reference import AGREE, hint_from, max_log_error, reference, solve, start_from
 from strategies import examples, instances
 
 import engine
@@ -24,24 +24,11 @@ from engine.analyses.tradeoff import tradeoff_grid
 from engine.solvers.chain import saddle_at
 from engine.solvers.polish import polish
 
-AGREE = 1e-9          # the issue's accuracy for a unique rule, in max |log q - log q*|
-REFERENCE_MOVES = 60  # beyond this support the 50-digit Newton takes too long for a unit test
-
 
 def issue_example():
     mu = np.array([[0.30, 1e-10, 0.02], [0.05, 0.25, 1e-12], [1e-11, 0.03, 0.35]])
     return engine.Problem.from_arrays(mu / mu.sum(), positions=[0.0, 1.0, 2.0], metric="squared",
                                       constraint="expected")
-
-
-def reference(p, eps):
-    """(the chain's saddle, the 50-digit reference) at eps, or (saddle, None) when the support is too large."""
-    s = saddle_at(p, eps)
-    pol = polish(s.moves, eps, s.plan, s.q, s.multiplier)
-    support = np.flatnonzero(pol.plan > 0)
-    if len(support) > REFERENCE_MOVES:
-        return s, None
-    return s, solve(p, eps, hint_from(s.moves, support), start_from(s.moves, pol.plan, s.q, pol.multiplier))
 
 
 def posterior_mp(p):
