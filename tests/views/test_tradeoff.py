@@ -152,10 +152,12 @@ def test_rules_that_are_not_unique_are_named():
     assert not [w.value for w in at.warning if "could not prove" in w.value]  # every entry is proven here
 
 
-@pytest.mark.parametrize(("preset", "kind", "eps"), [("figure2", "default", "0.5"), ("label-noise", "max", "1.5")])
+@pytest.mark.parametrize(("preset", "kind", "eps"),
+                         [("figure2", "default", "0.5"), ("binary-source", "default", "0.3")])
 def test_the_clean_loss_of_the_chosen_rule_is_shown_as_its_bounds_prove(preset, kind, eps):
     """Issue 13: the headline's clean loss (2) depends on the rule entry by entry, so it is a number only where
-    the rule's bounds meet, else the interval they prove (label noise's max-kind rule at 1.5 is not proven)."""
+    the rule's bounds meet, else the interval they prove (the binary source's rule at 0.3, where h* reaches H(Y), is
+    not proven)."""
     from ui.widgets import interval
 
     query = {"eps": eps, "preset": url_value("preset", preset)} | ({"kind": kind} if kind != "default" else {})

@@ -217,19 +217,19 @@ def test_a_batch_with_unfinished_tasks_prints_its_summary_and_exits_3(tmp_path, 
 
 
 def test_json_is_strict_an_unproven_bound_is_null():
-    """--json prints RFC 8259 JSON (no Infinity or NaN, which strict parsers refuse): label noise under the max kind
-    has a rule (eps 1.5) whose entries are not proven, so its off-budget losses' upper bounds are unbounded, written
-    as null."""
-    result = run("sweep", "--preset", "label-noise", "--constraint", "max",
-                 "--eps-rule", "0:3:3", "--eps-attack", "0:3:3", "--json")
+    """--json prints RFC 8259 JSON (no Infinity or NaN, which strict parsers refuse): the binary source has a rule
+    (eps 0.3, where h* reaches H(Y)) whose entries are not proven, so its off-budget losses' upper bounds are
+    unbounded, written as null."""
+    result = run("sweep", "--preset", "binary-source", "--constraint", "expected",
+                 "--eps-rule", "0:0.6:3", "--eps-attack", "0:0.6:3", "--json")
     assert result.returncode == 0, result.stderr
 
     def refuse(constant):
         raise AssertionError(f"non-standard JSON constant {constant}")
 
     out = json.loads(result.stdout, parse_constant=refuse)
-    p = engine.load_preset("label-noise", constraint="max")
-    g = engine.tradeoff_grid(p, [0, 1.5, 3], [0, 1.5, 3])
+    p = engine.load_preset("binary-source", constraint="expected")
+    g = engine.tradeoff_grid(p, [0, 0.3, 0.6], [0, 0.3, 0.6])
     uppers = [v for row in g.loss_upper.tolist() for v in row]
     assert not all(map(math.isfinite, uppers))  # the case has unbounded uppers ...
     flat = json.dumps(out)
