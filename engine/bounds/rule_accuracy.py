@@ -48,6 +48,8 @@ from scipy.special import logsumexp
 from engine.bounds.support import UNIT, Forest, gamma_k, krawczyk
 from engine.core.moves import Moves
 
+NEWTON_STEPS = 15  # damped Newton steps on the aggregated system at most
+
 
 @dataclass(frozen=True, eq=False)
 class Proof:
@@ -68,6 +70,7 @@ class Proof:
     boundary: bool = False            # failed only because lambda meets 0: lambda or the unspent budget unsigned
     signs: bool = True                # the relaxed flows are >= 0 and the unpriced slacks <= 0 in floats
     support: np.ndarray | None = None  # the moves P the proof ran on (``flows`` are theirs)
+    active: bool = False              # the budget equation was kept (lambda a variable) in this proof
 
 
 def _fail(why, q=None, lam=0.0, t=None, psi=None, enter=(), empty_cell=-1, degenerate=(), boundary=False):
@@ -189,7 +192,7 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool, relaxed=()
     out = FJ(y)
     if out is None:
         return _fail("the budget equation is degenerate at the start")
-    for _ in range(15):  # damped Newton on the aggregated system (small: components + classes + 1)
+    for _ in range(NEWTON_STEPS):  # damped Newton on the aggregated system (small: components + classes + 1)
         norm = float(np.max(np.abs(out[0])))
         if norm < 16 * UNIT * (1 + np.max(np.abs(y))):
             break
@@ -348,7 +351,7 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool, relaxed=()
     kcell = np.abs(fo.kf[A:][fin]) if active else 0.0
     delta_filled = float(np.max(r * (1 + kcell) + 16 * UNIT * (1 + np.abs(u_agg[fin])), initial=0.0))
     return Proof(q, max(delta_filled, delta_empty), tuple(free), tuple(unique_empty), la, t_agg, psi, "", gam,
-                 signs=signs, support=P)
+                 signs=signs, support=P, active=bool(active))
 
 
 def _entry_order(entry):

@@ -49,8 +49,9 @@ from engine.solvers.conic import CAREFUL, FAST, STEADY, RawSaddle, solve_saddle_
 from engine.solvers.polish import polish
 from engine.solvers.posterior import posterior_at_zero
 from engine.solvers.reduced import solve_saddle_reduced
+from engine.solvers.saturation import GOOD as SATURATION_GOOD
 from engine.solvers.saturation import NEAR as SATURATION_NEAR
-from engine.solvers.saturation import saturated
+from engine.solvers.saturation import ceiling, saturated
 
 CACHE_SIZE = 512
 ROUNDING = 1e-12  # relative: a lower bound above the upper by less than this is rounding, and is set to the upper
@@ -276,9 +277,9 @@ def _solve_cached(problem: Problem, eps: float, attempts: tuple[Attempt, ...], p
 
 def _exact_rule(problem: Problem, moves: Moves, eps: float, plan, q, multiplier, lower: float = -np.inf):
     """(rule, its exact loss, a plan or None, rule_error, free rows, floor, choice, note): the closed form at
-    eps = 0 (``engine.solvers.posterior``), the uniform rule where h* = log m is proven exactly
-    (``engine.solvers.saturation``, tried when the certified lower bound is that close), else the polished saddle
-    point (``engine.solvers.polish``)."""
+    eps = 0 (``engine.solvers.posterior``), the ceiling's rule where h* reaches H(mu_Y) (label-fixed kinds) or
+    log m (joint), proven exactly (``engine.solvers.saturation``, tried when the certified lower bound is that close),
+    else the polished saddle point (``engine.solvers.polish``); the better proof of the two when both run."""
     n, m = problem.n, problem.m
     if m == 1:
         one = np.ones((n, 1))
@@ -291,17 +292,21 @@ def _exact_rule(problem: Problem, moves: Moves, eps: float, plan, q, multiplier,
             floor[list(free)] = 0.0  # any pmf is minimax on a row mu_X leaves empty
             choice = f"the limit of the robust rules as eps -> 0+ (lambda0 = {lam0:.6g})" if free else "the posterior"
             return rule, loss_at(problem, moves, log_losses(rule), eps), None, error, free, floor, choice, ""
-    if eps > 0 and lower >= math.log(m) - SATURATION_NEAR:
-        sat = saturated(moves, eps)
-        if sat is not None:
-            rule, free, floor, uniform_plan, error = sat
-            choice = "the uniform rule (a row no move reaches: any pmf is minimax there)" if free else ""
-            value = loss_at(problem, moves, log_losses(rule), eps)
-            return rule, value, repair_plan(moves, uniform_plan, eps), error, free, floor, choice, ""
+    top, target = ceiling(problem) if eps > 0 else (math.inf, None)
+    sat = saturated(moves, eps, target) if lower >= top - SATURATION_NEAR else None
+    if sat is not None:
+        rule, free, floor, uniform_plan, error = sat
+        choice = "the ceiling's rule (a row no move reaches: any pmf is minimax there)" if free else ""
+        value = loss_at(problem, moves, log_losses(rule), eps)
+        found = rule, value, repair_plan(moves, uniform_plan, eps), error, free, floor, choice, ""
+        if error <= SATURATION_GOOD:
+            return found
     try:
         p = polish(moves, eps, plan, q, multiplier)
     except Exception:  # noqa: BLE001 - polishing only improves a certified answer: its failure keeps that answer
-        return None
+        return found if sat is not None else None
+    if sat is not None and not p.rule_error < error:
+        return found
     rule = sane_rule(p.q, n, m)
     if rule is None:
         return None

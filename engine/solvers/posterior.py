@@ -81,7 +81,9 @@ def _limit_rows(problem, q, on):
     P = psi[off]
     w = np.exp(-(P - P.min(axis=1, keepdims=True)))
     # lambda0 is known to a relative 1e-15 (bisection): psi moves by at most that times the largest cost
-    d = 2 * (abs(lam0) * 1e-15 * float(every.cost.max(initial=0.0))) + 8 * UNIT * (1 + float(np.abs(P).max()))
+    # (a cell no atom reaches has psi = inf and q = 0 exactly: no rounding there)
+    d = 2 * (abs(lam0) * 1e-15 * float(every.cost.max(initial=0.0))) \
+        + 8 * UNIT * (1 + float(np.max(np.abs(P[np.isfinite(P)]), initial=0.0)))
     return w / w.sum(axis=1, keepdims=True), lam0, d
 
 

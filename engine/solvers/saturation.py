@@ -1,62 +1,112 @@
-"""The saturated saddle point, h*(eps) at (or a hair below) its ceiling log m, proven without Newton (issue 13).
+"""The saturated saddle point, h*(eps) at (or a hair below) its ceiling, proven without Newton (issue 13).
 
-Where the budget lets the attack make every filled row of the perturbed table uniform, h* reaches log m, every
-potential ties (lambda* = 0, t = u = log m) and the optimal plans form a polytope with no nondegenerate vertex:
-the Newton proof of ``engine.bounds.rule_accuracy`` has nothing to stand on. (Or h* falls short of log m by
-1e-30, because the table's float masses miss exact balance by 1e-19: no better.) The ceiling gives a direct proof:
+The ceiling C of h*: the label-fixed kinds (expected, max) never change a label, so every nu in D(eps) has
+nu_Y = mu_Y and H_nu(Y|X') <= H(mu_Y) = C, with equality exactly where every filled row of nu is p = mu_Y (X'
+independent of Y); the joint kind may change labels, C = log m, p uniform. Where the budget lets the attack reach
+it, every potential ties (lambda* = 0) and the optimal plans form a polytope with no nondegenerate vertex: the
+Newton proof of ``engine.bounds.rule_accuracy`` has nothing to stand on. (Or h* falls short of C by 1e-30, because
+the table's float masses miss exact balance by 1e-19: no better.) The ceiling gives a direct proof:
 
-1. **A near-uniform plan.** HiGHS finds a plan in D(eps) whose rows are uniform, at the least cost; it is made
-   exactly feasible in rational arithmetic (``fractions``): each atom's flows scaled to its mass, and, with a
-   budget, blended with the stay plan until the exact cost is <= eps. Its deficit
-   d = log m - H_nu(Y|X') = sum_x' N_X(x') KL(nu(.|x') || u) <= sum_x' N_X(x') chi^2(nu(.|x') || u) is exact.
-2. **Filled rows.** Every minimax rule q has E_nu[-log q] <= L(q) = h* <= log m, and
+1. **A near-p plan.** HiGHS finds a plan in D(eps) whose rows are p, at the least cost; it is made exactly
+   feasible in rational arithmetic (``fractions``): each atom's flows scaled to its mass, and, with a budget,
+   blended with the stay plan until the exact cost is <= eps. Its deficit d = C - H_nu(Y|X') =
+   sum_x' N_X(x') KL(nu(.|x') || p) <= sum_x' N_X(x') chi^2(nu(.|x') || p) is exact (for the label-fixed kinds
+   because nu_Y = mu_Y = p exactly: C - H_nu(Y|X') is then the mutual information).
+2. **Filled rows.** Every minimax rule q has E_nu[-log q] <= L(q) = h* <= C, and
    E_nu[-log q] = H_nu(Y|X') + sum_x' N_X(x') KL(nu(.|x') || q(.|x')), so KL(nu(.|x') || q(.|x')) <= d / N_X(x')
    and, by Pinsker, every entry of q(.|x') is within sqrt(d / (2 N_X(x'))) of nu(y'|x').
 3. **Other rows.** Shifting delta of an atom's mass from a move a -> c0 of the plan to a -> c (delta at most that
    move's flow and, with a budget, the unspent budget over the extra cost) keeps the attack in D(eps), so
    -log q(c) <= -log q(c0) + d / delta: q(c) >= q(c0) e^{-d/delta}. A row whose m cells all have such a floor near
-   1/m is pinned near uniform (q(y) <= 1 - the other floors); a row no move reaches is free (any pmf, uniform
-   chosen); a row only partly reachable declines the proof.
+   p is pinned near p (q(y) <= 1 - the other floors); a row no move reaches is free (any pmf, p chosen); a row
+   only partly reachable declines the proof. At the budget where h* first reaches C the least-cost plan spends
+   all of eps, leaving no room to shift: the plan is then blended with the stays by RESERVE more (room of order
+   RESERVE, but a deficit of the same order on the rows the stays then fill: floors of order e^{-lambda}), and a
+   second plan, one that fills every row it can, pins those rows by 2 instead; the better of the bounds is kept,
+   and one weaker than ACCEPT is declined (a loosely pinned row may hold many minimax rules: binary source, 0.3).
 
-The rule returned is the uniform one (it reaches L = log m, so it is minimax when h* = log m, and within delta of
-every minimax rule always); delta is the largest log distance the bounds allow, rounded up.
+The rule returned is p on every row (it reaches L = C, so it is minimax when h* = C, and within delta of every
+minimax rule always); delta is the largest log distance the bounds allow, rounded up.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
 import numpy as np
 from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, vstack
 
 from engine.core.moves import Moves
 
-NEAR = 1e-9            # try this proof when the certified lower bound is within this of log m
+NEAR = 1e-6            # try this proof when the certified lower bound is within this of the ceiling C
 EXACT_MAX_MOVES = 5000  # the rational arithmetic runs on plans of at most this many moves
+# HiGHS meets the rows only to its feasibility tolerance (1e-7 absolute by default), which leaves atoms of 1e-12 in
+# rows of one label (deficit bounds of nats); tighter tolerances place them
+HIGHS_TOLERANCES = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
 UNIT = np.finfo(float).eps / 2
+ACCEPT = 1e-6          # a weaker bound is declined: a row pinned only loosely by 3 may hold many minimax rules
+GOOD = 1e-12           # a delta this small ends the search over plans (and the chain's: no polish then)
+RESERVE = Fraction(1, 2**40)  # when the plan spends the whole budget, a row it leaves empty needs room (3): keep this
 
 
-def saturated(moves: Moves, eps: float):
-    """(q, free rows, floor, plan, delta) when the bounds of the module docstring hold, else None."""
-    n, m = moves.n, moves.m
+@functools.lru_cache(maxsize=256)
+def ceiling(problem) -> tuple[float, tuple]:
+    """(C, p): the ceiling of h* and the rows' distribution there. The label-fixed kinds keep nu_Y = mu_Y, so
+    H_nu(Y|X') <= H(mu_Y), with equality where every filled row is p = mu_Y (exact column sums of the float table);
+    the joint kind may change labels: log m, p uniform. (Cached per problem: the rationals cost 0.3 ms a call.)"""
+    m = problem.m
+    if problem.constraint == "joint":
+        p = tuple(Fraction(1, m) for _ in range(m))
+    else:
+        cols = [sum((Fraction(float(v)) for v in problem.mu[:, y]), Fraction(0)) for y in range(m)]
+        total = sum(cols, Fraction(0))
+        p = tuple(c / total for c in cols)
+    pf = np.array([float(v) for v in p])
+    return float(-np.sum(pf[pf > 0] * np.log(pf[pf > 0]))), p
+
+
+def saturated(moves: Moves, eps: float, target: tuple | None = None):
+    """(q, free rows, floor, plan, delta) when the bounds of the module docstring hold, else None. ``target``: the
+    rows' exact distribution p at the ceiling (``ceiling``; uniform when None)."""
+    m = moves.m
     if m < 2:
         return None
-    float_plan = _uniform_plan(moves, eps)
-    if float_plan is None:
-        return None
-    exact = _exact_plan(moves, eps, float_plan)
-    if exact is None:
-        return None
-    gamma, room = exact
+    p_exact = tuple(target) if target is not None else tuple(Fraction(1, m) for _ in range(m))
+    if not all(v > 0 for v in p_exact):
+        return None  # a label no atom carries: no row can be p, and its cells are unreachable
+    pf = np.array([float(v) for v in p_exact])
+    best = None
+    for fill in (False, True):
+        float_plan = _target_plan(moves, eps, pf, fill)
+        if float_plan is None:
+            continue
+        for reserve in (Fraction(0), RESERVE) if moves.budget and not fill else (Fraction(0),):
+            exact = _exact_plan(moves, eps, float_plan, reserve)
+            if exact is None:
+                continue
+            out = _bounds(moves, *exact, p_exact, pf)
+            if out is not None and (best is None or out[-1] < best[-1]):
+                best = out
+            if best is not None and best[-1] <= GOOD:
+                break
+        if best is not None and best[-1] <= GOOD:
+            break
+    return best if best is not None and best[-1] <= ACCEPT else None
+
+
+def _bounds(moves: Moves, gamma: dict, room, p_exact: tuple, pf: np.ndarray):
+    """The bounds of the module docstring (2, 3) for the exact plan ``gamma``; None where a row is not pinned."""
+    n, m = moves.n, moves.m
     N = {}
     for e, g in gamma.items():
         c = int(moves.target[e])
         N[c] = N.get(c, Fraction(0)) + g
     NX = [sum((N.get(x * m + y, Fraction(0)) for y in range(m)), Fraction(0)) for x in range(n)]
-    d = sum((m * sum(((N.get(x * m + y, Fraction(0)) - NX[x] / m) ** 2 for y in range(m)), Fraction(0)) / NX[x]
-             for x in range(n) if NX[x] > 0), Fraction(0))
+    d = sum((sum(((N.get(x * m + y, Fraction(0)) - NX[x] * p_exact[y]) ** 2 / p_exact[y] for y in range(m)),
+                 Fraction(0)) / NX[x] for x in range(n) if NX[x] > 0), Fraction(0))
     d_up = _up(float(d))
     lo = np.zeros((n, m))
     delta = np.full(n, math.inf)
@@ -68,7 +118,7 @@ def saturated(moves: Moves, eps: float):
         low, high = p * (1 - 2 * UNIT) - width, p * (1 + 2 * UNIT) + width
         if np.all(low > 0):
             lo[x] = low
-            delta[x] = _log_distance(low, high, m)
+            delta[x] = _log_distance(low, high, pf)
     reach = np.zeros(n * m, bool)
     reach[moves.target] = True
     reach = reach.reshape(n, m)
@@ -86,8 +136,8 @@ def saturated(moves: Moves, eps: float):
         if not reach[x].all() or not np.all(low > 0):
             return None
         high = np.minimum(1.0, (1 - (low.sum() - low)) * (1 + 4 * m * UNIT))
-        delta[x] = _log_distance(low, high, m)
-    q = np.full((n, m), 1.0 / m)
+        delta[x] = _log_distance(low, high, pf)
+    q = np.tile(pf, (n, 1))
     plan = np.zeros(len(moves.cost))
     for e, g in gamma.items():
         plan[e] = float(g)
@@ -99,9 +149,9 @@ def _up(value: float) -> float:
     return value * (1 + 4 * UNIT) + 1e-300
 
 
-def _log_distance(low, high, m) -> float:
-    """An upper bound on max_y |log q(y) - log fl(1/m)| over low <= q <= high."""
-    worst = max(float(np.max(np.abs(np.log(low * m)))), float(np.max(np.abs(np.log(high * m)))))
+def _log_distance(low, high, pf) -> float:
+    """An upper bound on max_y |log q(y) - log pf(y)| over low <= q <= high (pf: the rule returned)."""
+    worst = max(float(np.max(np.abs(np.log(low / pf)))), float(np.max(np.abs(np.log(high / pf)))))
     return _up(worst) + 8 * UNIT
 
 
@@ -129,22 +179,37 @@ def _shift_floors(moves: Moves, gamma: dict, lo: np.ndarray, d_up: float, room) 
 
 
 
-def _uniform_plan(moves: Moves, eps: float) -> np.ndarray | None:
-    """The least-cost plan of D(eps) whose rows are all uniform (HiGHS), or None when there is none."""
+def _target_plan(moves: Moves, eps: float, pf: np.ndarray, fill: bool = False) -> np.ndarray | None:
+    """A plan of D(eps) whose rows are all pf (HiGHS), or None when there is none: the least costly one (it leaves
+    the most budget to shift with), or with ``fill`` one that fills every row it can (each row's mass up to 1/n
+    counts: a row it fills is pinned by 2, not by 3)."""
     n, m, A = moves.n, moves.m, len(moves.atom_mass)
     k = len(moves.cost)
-    # variables: gamma (k), N_X per row (n); equalities: atoms (A), cells (n m)
+    # variables: gamma (k), N_X per row (n), the rows' counted masses s (n); equalities: atoms (A), cells (n m)
     rows = np.concatenate([moves.source, A + moves.target, A + np.arange(n * m)])
     cols = np.concatenate([np.arange(k), np.arange(k), k + np.arange(n * m) // m])
-    vals = np.concatenate([np.ones(k), np.ones(k), np.full(n * m, -1.0 / m)])
-    A_eq = coo_matrix((vals, (rows, cols)), shape=(A + n * m, k + n)).tocsr()
+    vals = np.concatenate([np.ones(k), np.ones(k), -np.tile(pf, n)])
+    A_eq = coo_matrix((vals, (rows, cols)), shape=(A + n * m, k + 2 * n)).tocsr()
     b_eq = np.concatenate([moves.atom_mass, np.zeros(n * m)])
-    cost = np.concatenate([moves.cost, np.zeros(n)]) if moves.budget else np.zeros(k + n)
-    kw = {}
+    spend = np.concatenate([moves.cost, np.zeros(2 * n)])
+    ub_rows, ub_b = [], []
     if moves.budget:
-        kw = {"A_ub": coo_matrix(cost[None, :]).tocsr(), "b_ub": np.array([eps])}
+        ub_rows.append(coo_matrix(spend[None, :]))
+        ub_b.append([eps])
+    if fill:  # s_x - N_X(x) <= 0
+        cols_s = np.concatenate([k + n + np.arange(n), k + np.arange(n)])
+        ub_rows.append(coo_matrix((np.concatenate([np.ones(n), -np.ones(n)]), (np.tile(np.arange(n), 2), cols_s)),
+                                  shape=(n, k + 2 * n)))
+        ub_b.append(np.zeros(n))
+        objective = np.concatenate([np.zeros(k + n), -np.ones(n)])
+    else:
+        objective = spend if moves.budget else np.zeros(k + 2 * n)
+    kw = {}
+    if ub_rows:
+        kw = {"A_ub": vstack(ub_rows).tocsr(), "b_ub": np.concatenate(ub_b)}
+    bounds = [(0, None)] * (k + n) + [(0, 1.0 / n if fill else 0.0)] * n
     try:
-        res = linprog(cost, A_eq=A_eq, b_eq=b_eq, bounds=[(0, None)] * (k + n), method="highs", **kw)
+        res = linprog(objective, A_eq=A_eq, b_eq=b_eq, bounds=bounds, method="highs", options=HIGHS_TOLERANCES, **kw)
     except ValueError:
         return None
     if res.status != 0:
@@ -152,11 +217,9 @@ def _uniform_plan(moves: Moves, eps: float) -> np.ndarray | None:
     return np.maximum(res.x[:k], 0.0)
 
 
-
-
-def _exact_plan(moves: Moves, eps: float, float_plan: np.ndarray):
+def _exact_plan(moves: Moves, eps: float, float_plan: np.ndarray, reserve: Fraction = Fraction(0)):
     """({move: exact flow}, unspent budget or None without one): the float plan with each atom's flows scaled to its
-    mass exactly, blended with the stays while its exact cost exceeds eps; None when too large."""
+    mass exactly, blended with the stays while its exact cost exceeds eps (1 - reserve); None when too large."""
     S = np.flatnonzero(float_plan > 0)
     if len(S) > EXACT_MAX_MOVES:
         return None
@@ -176,10 +239,11 @@ def _exact_plan(moves: Moves, eps: float, float_plan: np.ndarray):
         return gamma, None
     E = Fraction(float(eps))
     spent = sum((Fraction(float(moves.cost[e])) * g for e, g in gamma.items()), Fraction(0))
-    if spent > E:
-        keep = E / spent
+    if spent > E * (1 - reserve):
+        keep = E * (1 - reserve) / spent
         gamma = {e: g * keep for e, g in gamma.items()}
         for a in range(len(moves.atom_mass)):
             gamma[stay[a]] = gamma.get(stay[a], Fraction(0)) + (1 - keep) * Fraction(float(moves.atom_mass[a]))
-        spent = E
+        spent = E * (1 - reserve)
     return gamma, E - spent
+

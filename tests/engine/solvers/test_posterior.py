@@ -66,3 +66,16 @@ def test_free_moves_at_zero_are_polished_not_posterior():
     r = engine.robust_rule(p, 0.0)
     np.testing.assert_allclose(r.q, 0.5, atol=1e-12)  # the attacker pools both rows for free
     assert r.rule_error < 1e-12
+
+
+def test_a_label_no_atom_carries_leaves_the_rounding_bound_finite():
+    """One atom (mass 1, label 0) on seven rows, expected kind, eps = 0 (a Hypothesis draw): label 1's cells are
+    unreachable (psi = inf, q = 0 exactly); the rounding bound used to take |psi| over them and read inf."""
+    mu = np.zeros((7, 2))
+    mu[0, 0] = 1.0
+    p = engine.Problem.from_arrays(mu, positions=list(range(7)), metric="abs", constraint="expected")
+    q0, delta, free, lam0 = posterior_at_zero(p)
+    assert delta < 1e-14 and free == (1, 2, 3, 4, 5, 6) and lam0 == 0.0
+    np.testing.assert_array_equal(q0, np.tile([1.0, 0.0], (7, 1)))
+    s = saddle_at(p, 0.0)
+    assert s.rule_error < 1e-14 and s.free_rows == free

@@ -12,7 +12,7 @@ import engine
 from engine.analyses.tradeoff import tradeoff_grid
 from engine.core.moves import allowed_moves
 from engine.solvers.chain import saddle_at
-from engine.solvers.saturation import saturated
+from engine.solvers.saturation import ceiling, saturated
 
 
 def balanced(extra_row: bool = False):
@@ -65,3 +65,66 @@ def test_it_declines_below_the_ceiling():
     """Figure 2 at 0.5 is far from log 2: no uniform plan within the budget, no claim."""
     p = engine.load_preset("figure2")
     assert saturated(allowed_moves(p, 0.5), 0.5) is None
+
+
+def test_the_label_fixed_ceiling_is_the_label_entropy():
+    """The expected and max kinds keep nu_Y = mu_Y: the ceiling is H(mu_Y) with rows mu_Y (exact column sums), the
+    joint kind's log m with uniform rows."""
+    p = engine.load_preset("binary-source", constraint="expected")
+    top, target = ceiling(p)
+    cols = [sum(Fraction(float(v)) for v in p.mu[:, y]) for y in range(2)]
+    assert target == tuple(c / sum(cols) for c in cols) and sum(target) == 1
+    assert top == pytest.approx(-(0.7 * math.log(0.7) + 0.3 * math.log(0.3)), abs=1e-15)
+    top_joint, uniform = ceiling(engine.load_preset("binary-source", constraint="joint"))
+    assert top_joint == pytest.approx(math.log(2)) and uniform == (Fraction(1, 2), Fraction(1, 2))
+
+
+@pytest.mark.parametrize("eps", [0.35, 0.5])
+def test_past_where_h_reaches_the_label_entropy_the_rule_is_the_label_distribution(eps):
+    """Binary source (0.7 and 0.3 on two rows), expected kind: from eps = 0.3 on the attack can make X' independent
+    of Y, h* = H(Y) < log 2, and the minimax rule is mu_Y on every row (the filling plan pins both)."""
+    p = engine.load_preset("binary-source", constraint="expected")
+    s = saddle_at(p, eps)
+    assert s.status == "verified" and s.rule_error < 1e-12, s.message
+    np.testing.assert_allclose(s.q, np.tile(p.mu.sum(axis=0), (p.n, 1)), rtol=1e-12)
+    assert s.free_rows == ()
+
+
+def test_where_h_first_reaches_log_m_the_filling_plan_pins_every_row():
+    """Uniform 5-ary, expected kind, eps 0.8: the least-cost uniform-row plan sends every atom into one row and spends
+    the whole budget, so the four other rows are neither filled nor priced; another plan of the same cost spreads each
+    atom over all five rows and fills them (``fill``). Unproven before (the Newton proof has no vertex there)."""
+    p = engine.load_preset("uniform-5ary", constraint="expected")
+    s = saddle_at(p, 0.8)
+    assert s.status == "verified" and s.rule_error < 1e-13 and s.free_rows == ()
+    np.testing.assert_allclose(s.q, 0.2, rtol=1e-14)
+
+
+def test_a_weak_bound_is_declined_where_the_rule_is_not_unique():
+    """Binary source, expected kind, at exactly eps = 0.3: the only independent plan empties row 2 and spends the
+    budget; every q(.|2) with q(0|2) in [0.3, 0.7] is minimax (the attack's best reply is then to move label 1's mass,
+    which costs H(Y) whatever q(.|2) is), so no bound near mu_Y can hold and the shifting floors give only 2.3 nats:
+    declined (ACCEPT), not claimed."""
+    p = engine.load_preset("binary-source", constraint="expected")
+    moves = allowed_moves(p, 0.3)
+    assert saturated(moves, 0.3, ceiling(p)[1]) is None
+    # a minimax rule other than mu_Y on row 2: q(0|2) = 0.5 loses at most H(Y) under every attack of the budget
+    q = np.array([[0.7, 0.3], [0.5, 0.5]])
+    assert engine.rule_loss(p, q, [0.3])[0] <= ceiling(p)[0] + 1e-12
+
+
+def test_atoms_of_1e_12_are_placed_within_tighter_tolerances(monkeypatch):
+    """A Hypothesis draw: joint kind, label changes free (label_cost 0), so h* = log 4 at any budget, masses from
+    1e-12 to 1. At HiGHS's default feasibility tolerance (1e-7) the 1e-12 atoms may sit in rows of one label and the
+    deficit bound is nats wide (declined); at 1e-10 the uniform rule is proven."""
+    mu = np.array([[1.0954216893039408e-09, 0.0, 1.0954216893039408e-09, 1.0954216893039407e-12],
+                   [1.0954216893039408e-09, 9.9999890128985480e-01, 1.0954216893039406e-06, 1.0954216893039407e-12]])
+    p = engine.Problem.from_arrays(mu, positions=[0.0, -4.0], metric="abs", constraint="joint", label_cost=0.0)
+    moves, target = allowed_moves(p, 1e-12), ceiling(p)[1]
+    found = saturated(moves, 1e-12, target)
+    assert found is not None and found[-1] < 1e-6
+    np.testing.assert_array_equal(found[0], 0.25)
+    s = saddle_at(p, 1e-12)
+    assert s.rule_error == found[-1] and np.all(s.q == 0.25)
+    monkeypatch.setattr("engine.solvers.saturation.HIGHS_TOLERANCES", {})
+    assert saturated(moves, 1e-12, target) is None
