@@ -18,15 +18,16 @@ the table's float masses miss exact balance by 1e-19: no better.) The ceiling gi
 3. **Other rows.** Shifting delta of an atom's mass from a move a -> c0 of the plan to a -> c (delta at most that
    move's flow and, with a budget, the unspent budget over the extra cost) keeps the attack in D(eps), so
    -log q(c) <= -log q(c0) + d / delta: q(c) >= q(c0) e^{-d/delta}. A row whose m cells all have such a floor near
-   p is pinned near p (q(y) <= 1 - the other floors); a row no move reaches is free (any pmf, p chosen); a row
-   only partly reachable declines the proof. At the budget where h* first reaches C the least-cost plan spends
-   all of eps, leaving no room to shift: the plan is then blended with the stays by RESERVE more (room of order
-   RESERVE, but a deficit of the same order on the rows the stays then fill: floors of order e^{-lambda}), and a
-   second plan, one that fills every row it can, pins those rows by 2 instead; the better of the bounds is kept,
-   and one weaker than ACCEPT is declined (a loosely pinned row may hold many minimax rules: binary source, 0.3).
+   p is pinned near p (q(y) <= 1 - the other floors); a row no move reaches is free (any pmf; uniform chosen, as
+   everywhere in the engine); a row only partly reachable declines the proof. At the budget where h* first reaches
+   C the least-cost plan spends all of eps, leaving no room to shift: the plan is then blended with the stays by
+   RESERVE more (room of order RESERVE, but a deficit of the same order on the rows the stays then fill: floors of
+   order e^{-lambda}), and a second plan, one that fills every row it can, pins those rows by 2 instead; the
+   better of the bounds is kept, and one weaker than ACCEPT is declined (a loosely pinned row may hold many
+   minimax rules: binary source, 0.3).
 
-The rule returned is p on every row (it reaches L = C, so it is minimax when h* = C, and within delta of every
-minimax rule always); delta is the largest log distance the bounds allow, rounded up.
+The rule returned is p on every row a move reaches (it reaches L = C, so it is minimax when h* = C, and within
+delta of every minimax rule always); delta is the largest log distance the bounds allow, rounded up.
 """
 
 from __future__ import annotations
@@ -138,6 +139,7 @@ def _bounds(moves: Moves, gamma: dict, room, p_exact: tuple, pf: np.ndarray):
         high = np.minimum(1.0, (1 - (low.sum() - low)) * (1 + 4 * m * UNIT))
         delta[x] = _log_distance(low, high, pf)
     q = np.tile(pf, (n, 1))
+    q[free] = 1.0 / m  # a row no move reaches: the engine's choice there is uniform, as everywhere (``_rule``)
     plan = np.zeros(len(moves.cost))
     for e, g in gamma.items():
         plan[e] = float(g)

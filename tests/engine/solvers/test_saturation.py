@@ -128,3 +128,16 @@ def test_atoms_of_1e_12_are_placed_within_tighter_tolerances(monkeypatch):
     assert s.rule_error == found[-1] and np.all(s.q == 0.25)
     monkeypatch.setattr("engine.solvers.saturation.HIGHS_TOLERANCES", {})
     assert saturated(moves, 1e-12, target) is None
+
+
+def test_a_row_no_move_reaches_keeps_the_uniform_choice_under_the_label_ceiling():
+    """Hypothesis (max kind, eps 1e-12): one row holds 1e-12 and 1, the other is empty and 0.5 away, so h* =
+    H(mu_Y) = 2.9e-11 (the ceiling, trivially) and the empty row is free. Its rule is the engine's choice there,
+    uniform, not mu_Y: an attack of 0.5 reaches it, and the loss of mu_Y's row (2.9e-11) against the uniform
+    row's (log 2) is the difference between two minimax rules, which the grid must not mix up."""
+    p = engine.Problem.from_arrays(np.array([[0.0, 0.0], [1e-12, 1.0]]), positions=[0.0, 0.5], metric="abs",
+                                   constraint="max")
+    s = saddle_at(p, 1e-12)
+    assert s.free_rows == (0,) and np.all(s.q[0] == 0.5) and s.rule_error < 1e-12
+    g = tradeoff_grid(p, [1e-12], [0.0, 1.0])
+    assert g.loss[1, 0] == pytest.approx(math.log(2), rel=1e-9)
