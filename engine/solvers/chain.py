@@ -29,7 +29,6 @@ included, while its ``with`` block lasts (tests and benchmarks use it; nothing e
 from __future__ import annotations
 
 import contextlib
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -51,7 +50,7 @@ from engine.solvers.posterior import posterior_at_zero
 from engine.solvers.reduced import solve_saddle_reduced
 from engine.solvers.saturation import GOOD as SATURATION_GOOD
 from engine.solvers.saturation import NEAR as SATURATION_NEAR
-from engine.solvers.saturation import ceiling, saturated
+from engine.solvers.saturation import ceiling, ceiling_rows, saturated
 
 CACHE_SIZE = 512
 ROUNDING = 1e-12  # relative: a lower bound above the upper by less than this is rounding, and is set to the upper
@@ -292,13 +291,13 @@ def _exact_rule(problem: Problem, moves: Moves, eps: float, plan, q, multiplier,
             floor[list(free)] = 0.0  # any pmf is minimax on a row mu_X leaves empty
             choice = f"the limit of the robust rules as eps -> 0+ (lambda0 = {lam0:.6g})" if free else "the posterior"
             return rule, loss_at(problem, moves, log_losses(rule), eps), None, error, free, floor, choice, ""
-    top, target = ceiling(problem) if eps > 0 else (math.inf, None)
-    sat = saturated(moves, eps, target) if lower >= top - SATURATION_NEAR else None
+    near = eps > 0 and lower >= ceiling(problem) - SATURATION_NEAR
+    sat = saturated(moves, eps, ceiling_rows(problem)) if near else None
     if sat is not None:
-        rule, free, floor, uniform_plan, error = sat
-        choice = "the ceiling's rule (a row no move reaches: any pmf is minimax there)" if free else ""
+        rule, free, floor, ceiling_plan, error = sat
+        choice = "the uniform pmf (no move reaches the row: any pmf is minimax there)" if free else ""
         value = loss_at(problem, moves, log_losses(rule), eps)
-        found = rule, value, repair_plan(moves, uniform_plan, eps), error, free, floor, choice, ""
+        found = rule, value, repair_plan(moves, ceiling_plan, eps), error, free, floor, choice, ""
         if error <= SATURATION_GOOD:
             return found
     try:

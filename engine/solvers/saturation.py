@@ -32,13 +32,13 @@ delta of every minimax rule always); delta is the largest log distance the bound
 
 from __future__ import annotations
 
-import functools
 import math
 from fractions import Fraction
 
 import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, vstack
+from scipy.special import xlogy
 
 from engine.core.moves import Moves
 
@@ -53,25 +53,29 @@ GOOD = 1e-12           # a delta this small ends the search over plans (and the 
 RESERVE = Fraction(1, 2**40)  # when the plan spends the whole budget, a row it leaves empty needs room (3): keep this
 
 
-@functools.lru_cache(maxsize=256)
-def ceiling(problem) -> tuple[float, tuple]:
-    """(C, p): the ceiling of h* and the rows' distribution there. The label-fixed kinds keep nu_Y = mu_Y, so
-    H_nu(Y|X') <= H(mu_Y), with equality where every filled row is p = mu_Y (exact column sums of the float table);
-    the joint kind may change labels: log m, p uniform. (Cached per problem: the rationals cost 0.3 ms a call.)"""
+def ceiling(problem) -> float:
+    """The ceiling C of h* (module docstring): H(mu_Y) for the label-fixed kinds, which keep nu_Y = mu_Y; log m for
+    the joint kind, which may change labels. In floats: it only decides whether the proof is tried."""
+    if problem.constraint == "joint":
+        return math.log(problem.m)
+    p = problem.mu.sum(axis=0) / problem.mu.sum()
+    return float(-np.sum(xlogy(p, p)))
+
+
+def ceiling_rows(problem) -> tuple:
+    """The rows' exact distribution p at the ceiling: mu_Y from the exact column sums of the float table (label-fixed
+    kinds), uniform for the joint kind. Rational sums over every cell, so computed only when the proof is tried."""
     m = problem.m
     if problem.constraint == "joint":
-        p = tuple(Fraction(1, m) for _ in range(m))
-    else:
-        cols = [sum((Fraction(float(v)) for v in problem.mu[:, y]), Fraction(0)) for y in range(m)]
-        total = sum(cols, Fraction(0))
-        p = tuple(c / total for c in cols)
-    pf = np.array([float(v) for v in p])
-    return float(-np.sum(pf[pf > 0] * np.log(pf[pf > 0]))), p
+        return tuple(Fraction(1, m) for _ in range(m))
+    cols = [sum((Fraction(float(v)) for v in problem.mu[:, y]), Fraction(0)) for y in range(m)]
+    total = sum(cols, Fraction(0))
+    return tuple(c / total for c in cols)
 
 
 def saturated(moves: Moves, eps: float, target: tuple | None = None):
     """(q, free rows, floor, plan, delta) when the bounds of the module docstring hold, else None. ``target``: the
-    rows' exact distribution p at the ceiling (``ceiling``; uniform when None)."""
+    rows' exact distribution p at the ceiling (``ceiling_rows``; uniform when None)."""
     m = moves.m
     if m < 2:
         return None
@@ -79,20 +83,16 @@ def saturated(moves: Moves, eps: float, target: tuple | None = None):
     if not all(v > 0 for v in p_exact):
         return None  # a label no atom carries: no row can be p, and its cells are unreachable
     pf = np.array([float(v) for v in p_exact])
-    best = None
-    for fill in (False, True):
-        float_plan = _target_plan(moves, eps, pf, fill)
-        if float_plan is None:
-            continue
-        for reserve in (Fraction(0), RESERVE) if moves.budget and not fill else (Fraction(0),):
-            exact = _exact_plan(moves, eps, float_plan, reserve)
-            if exact is None:
-                continue
-            out = _bounds(moves, *exact, p_exact, pf)
-            if out is not None and (best is None or out[-1] < best[-1]):
-                best = out
-            if best is not None and best[-1] <= GOOD:
-                break
+    # the least-cost plan as it is and with room kept (a budget only), then the plan that fills every row it can
+    attempts = [(False, Fraction(0))] + ([(False, RESERVE)] if moves.budget else []) + [(True, Fraction(0))]
+    plans, best = {}, None
+    for fill, reserve in attempts:
+        if fill not in plans:
+            plans[fill] = _target_plan(moves, eps, pf, fill)
+        exact = None if plans[fill] is None else _exact_plan(moves, eps, plans[fill], reserve)
+        out = None if exact is None else _bounds(moves, *exact, p_exact, pf)
+        if out is not None and (best is None or out[-1] < best[-1]):
+            best = out
         if best is not None and best[-1] <= GOOD:
             break
     return best if best is not None and best[-1] <= ACCEPT else None
