@@ -195,13 +195,16 @@ def test_links_written_before_with_shown_text_still_open_the_view(page, server):
 
 def edit_cell(page, row: int, column: int, text: str) -> None:
     """Type into a cell of the table editor (a canvas grid): select the cell, Enter opens its editor."""
-    box = page.get_by_test_id("data-grid-canvas").bounding_box()
     marker, header, row_height = 33, 36, 35  # the row-marker column and the header, in CSS pixels
-    width = (box["width"] - marker) / 6  # x and five label columns share the width
-    x, y = box["x"] + marker + width * (column + 0.5), box["y"] + header + row_height * (row + 0.5)
-    page.mouse.click(x, y)  # the first click may only focus the grid (after another control had the focus)
+
+    def centre():
+        box = page.get_by_test_id("data-grid-canvas").bounding_box()
+        width = (box["width"] - marker) / 6  # x and five label columns share the width
+        return box["x"] + marker + width * (column + 0.5), box["y"] + header + row_height * (row + 0.5)
+
+    page.mouse.click(*centre())  # the first click may only focus the grid (after another control had the focus)
     page.wait_for_timeout(600)  # not a double click
-    page.mouse.click(x, y)
+    page.mouse.click(*centre())  # measured again: focusing may scroll the page (one CI run typed into row 2)
     cell = page.locator("input.gdg-input, textarea.gdg-input")
     page.wait_for_timeout(200)
     if not cell.count():
