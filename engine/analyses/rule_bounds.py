@@ -12,9 +12,10 @@ and no rule does better than h*(eps_attack) (Theorem 1), so L(eps_attack, q*) li
 [max(L - delta, h*_lower(eps_attack)), L + delta]; likewise L(mu, q*) in [max(L - delta, H_mu(Y|X)), L + delta].
 A value is ``verified`` when its interval is at most 1e-6 nats wide.
 
-Where the minimax rule is not unique (rows no optimal plan reaches, Corollary 1's condition failing), every pmf
-with q >= floor on those rows is minimax (the dual of (13)); the loss is monotone in -log q, so over all minimax
-rules L(eps_attack, q) lies in [L(eps_attack, l_low), L(eps_attack, l_high)] with l_high = -log floor and
+Where the minimax rule is not unique (rows no optimal plan puts mass on, Corollary 1's condition failing), every
+minimax rule has q >= floor on those rows (the dual of (13); at a kink of a saturated h*, the shifting floors of
+``engine.solvers.saturation``), so q(y) <= 1 - the other cells' floors; the loss is monotone in -log q, so over all
+minimax rules L(eps_attack, q) lies in [L(eps_attack, l_low), L(eps_attack, l_high)] with l_high = -log floor and
 l_low = -log(1 - sum of the other cells' floors) on those rows (the exact loss kernel takes any loss table).
 """
 
@@ -67,5 +68,5 @@ def uniqueness_sentence(problem: Problem, free_rows, choice: str) -> str:
     if not free_rows:
         return ""
     where = ", ".join(f"x = {problem.positions[x]:g}" for x in free_rows)
-    return (f"The robust rule is not unique at {where} (no worst-case perturbation reaches it, so Corollary 1 does "
-            f"not fix q* there); curves show the rule chosen by {choice or 'the dual'}.")
+    return (f"The robust rule is not unique at {where} (no worst-case perturbation puts mass there, so Corollary 1 "
+            f"does not fix q* there); curves show the rule chosen by {choice or 'the dual'}.")

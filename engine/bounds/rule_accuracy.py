@@ -183,13 +183,25 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool, relaxed=()
         return np.concatenate(parts), J, eR, eM, v, Bnum
 
     # start: T_k from the flows' posterior on each component's heaviest cell
-    T0 = np.zeros(K)
     order = np.argsort(N0)
     ok = (N0[order] > 0) & (cell_comp[order] >= 0)
-    T0[cell_comp[order[ok]]] = (np.log(NX0[order[ok] // m]) - np.log(N0[order[ok]])
-                                - lam * (fo.kf[A + order[ok]] if active else 0.0))
-    y = np.concatenate([T0, np.log(W0)] + ([np.array([lam])] if active else []))
+
+    def start(la):
+        T0 = np.zeros(K)
+        T0[cell_comp[order[ok]]] = (np.log(NX0[order[ok] // m]) - np.log(N0[order[ok]])
+                                    - la * (fo.kf[A + order[ok]] if active else 0.0))
+        return np.concatenate([T0, np.log(W0)] + ([np.array([la])] if active else []))
+
+    y = start(lam)
     out = FJ(y)
+    if active and (out is None or not abs(out[0][-1]) < 1):
+        # the solver's lambda misses the budget by more than a factor e (at a budget far below the solver's
+        # resolution its flows, and so its lambda, are noise): start from the lambda whose budget residual is least
+        best = math.inf
+        for la in np.concatenate([[lam], np.geomspace(1e-3, 1e6, 91)]):
+            trial = FJ(start(la))
+            if trial is not None and np.all(np.isfinite(trial[0])) and abs(trial[0][-1]) < best:
+                best, y, out = abs(trial[0][-1]), start(la), trial
     if out is None:
         return _fail("the budget equation is degenerate at the start")
     for _ in range(NEWTON_STEPS):  # damped Newton on the aggregated system (small: components + classes + 1)

@@ -64,7 +64,8 @@ class Forest:
         self.kf = np.zeros(A + nm)
         self.kx: list = [None] * (A + nm)
         roots = []
-        for a in range(A):
+        for a in np.argsort(-moves.atom_mass, kind="stable"):  # each component rooted at its heaviest atom
+            a = int(a)
             if self.comp[a] >= 0:
                 continue
             k = len(roots)

@@ -144,8 +144,9 @@ class Saddle(Certified):
     """The certified saddle point at one budget: the plan (lower bound) and the rule (upper bound).
 
     ``rule_error`` is a proven bound on max |log q - log q*| over every entry (inf when none could be proven);
-    ``free_rows`` are the rows x where the minimax rule is not unique (no optimal plan reaches them and (13) leaves
-    a choice: every pmf with q >= ``rule_floor`` there is minimax); ``rule_choice`` says which one ``q`` is.
+    ``free_rows`` are the rows x where the minimax rule is not unique (no optimal plan puts mass there and (13)
+    leaves a choice); every minimax rule has q >= ``rule_floor`` there (and where no move reaches the row, or the
+    dual fixes the floor, every pmf above it is minimax); ``rule_choice`` says which one ``q`` is.
     """
 
     moves: Moves
@@ -292,10 +293,10 @@ def _exact_rule(problem: Problem, moves: Moves, eps: float, plan, q, multiplier,
             choice = f"the limit of the robust rules as eps -> 0+ (lambda0 = {lam0:.6g})" if free else "the posterior"
             return rule, loss_at(problem, moves, log_losses(rule), eps), None, error, free, floor, choice, ""
     near = eps > 0 and lower >= ceiling(problem) - SATURATION_NEAR
-    sat = saturated(moves, eps, ceiling_rows(problem)) if near else None
+    name = "the uniform pmf" if problem.constraint == "joint" else "mu_Y"
+    sat = saturated(moves, eps, ceiling_rows(problem), name) if near else None
     if sat is not None:
-        rule, free, floor, ceiling_plan, error = sat
-        choice = "the uniform pmf (no move reaches the row: any pmf is minimax there)" if free else ""
+        rule, free, floor, ceiling_plan, error, choice = sat
         value = loss_at(problem, moves, log_losses(rule), eps)
         found = rule, value, repair_plan(moves, ceiling_plan, eps), error, free, floor, choice, ""
         if error <= SATURATION_GOOD:

@@ -24,7 +24,14 @@ the table's float masses miss exact balance by 1e-19: no better.) The ceiling gi
    RESERVE more (room of order RESERVE, but a deficit of the same order on the rows the stays then fill: floors of
    order e^{-lambda}), and a second plan, one that fills every row it can, pins those rows by 2 instead; the
    better of the bounds is kept, and one weaker than ACCEPT is declined (a loosely pinned row may hold many
-   minimax rules: binary source, 0.3).
+   minimax rules).
+4. **Kinks: rows that are not unique.** Where the exact plan's deficit is 0 (h* = C exactly), p on every reached
+   row is minimax exactly, and a reached row the floors leave loose may hold other minimax rules: ``second_rule``
+   proves one (a row only partly reached, or a dual certificate in rational arithmetic). The row is then free
+   (Corollary 1's condition fails: no worst case puts mass there), the rule returned there is p, and its floors (3)
+   are necessary ones (every minimax rule is above them), which is what bounding a loss over every minimax rule
+   needs (``engine.analyses.rule_bounds.minimax_range``). Binary source at eps = 0.3: every q(.|x=2) with
+   q(1|2) in [0.3, 0.7] is minimax.
 
 The rule returned is p on every row a move reaches (it reaches L = C, so it is minimax when h* = C, and within
 delta of every minimax rule always); delta is the largest log distance the bounds allow, rounded up.
@@ -73,9 +80,11 @@ def ceiling_rows(problem) -> tuple:
     return tuple(c / total for c in cols)
 
 
-def saturated(moves: Moves, eps: float, target: tuple | None = None):
-    """(q, free rows, floor, plan, delta) when the bounds of the module docstring hold, else None. ``target``: the
-    rows' exact distribution p at the ceiling (``ceiling_rows``; uniform when None)."""
+def saturated(moves: Moves, eps: float, target: tuple | None = None, name: str = "the uniform pmf"):
+    """(q, free rows, floor, plan, delta, choice) when the bounds of the module docstring hold, else None.
+
+    ``target``: the rows' exact distribution p at the ceiling (``ceiling_rows``; uniform when None); ``name``: what
+    p is called in ``choice``, the sentence naming the rule chosen on the free rows."""
     m = moves.m
     if m < 2:
         return None
@@ -90,15 +99,15 @@ def saturated(moves: Moves, eps: float, target: tuple | None = None):
         if fill not in plans:
             plans[fill] = _target_plan(moves, eps, pf, fill)
         exact = None if plans[fill] is None else _exact_plan(moves, eps, plans[fill], reserve)
-        out = None if exact is None else _bounds(moves, *exact, p_exact, pf)
-        if out is not None and (best is None or out[-1] < best[-1]):
+        out = None if exact is None else _bounds(moves, eps, *exact, p_exact, pf, name)
+        if out is not None and (best is None or out[4] < best[4]):
             best = out
-        if best is not None and best[-1] <= GOOD:
+        if best is not None and best[4] <= GOOD:
             break
-    return best if best is not None and best[-1] <= ACCEPT else None
+    return best if best is not None and best[4] <= ACCEPT else None
 
 
-def _bounds(moves: Moves, gamma: dict, room, p_exact: tuple, pf: np.ndarray):
+def _bounds(moves: Moves, eps: float, gamma: dict, room, p_exact: tuple, pf: np.ndarray, name: str):
     """The bounds of the module docstring (2, 3) for the exact plan ``gamma``; None where a row is not pinned."""
     n, m = moves.n, moves.m
     N = {}
@@ -124,7 +133,7 @@ def _bounds(moves: Moves, gamma: dict, room, p_exact: tuple, pf: np.ndarray):
     reach[moves.target] = True
     reach = reach.reshape(n, m)
     floor_of = _shift_floors(moves, gamma, lo, d_up, room)
-    free, floor = [], np.full((n, m), np.nan)
+    free, kinks, floor = [], [], np.full((n, m), np.nan)
     for x in range(n):
         if math.isfinite(delta[x]):
             continue
@@ -135,6 +144,11 @@ def _bounds(moves: Moves, gamma: dict, room, p_exact: tuple, pf: np.ndarray):
             continue
         low = floor_of[x]
         if not reach[x].all() or not np.all(low > 0):
+            if d == 0 and second_rule(moves, eps, x, p_exact, reach[x]) is not None:
+                kinks.append(x)  # p is minimax exactly (d = 0) and so is another pmf: row x is free (4)
+                floor[x] = np.where(reach[x], low, 0.0)
+                delta[x] = 0.0
+                continue
             return None
         high = np.minimum(1.0, (1 - (low.sum() - low)) * (1 + 4 * m * UNIT))
         delta[x] = _log_distance(low, high, pf)
@@ -143,7 +157,71 @@ def _bounds(moves: Moves, gamma: dict, room, p_exact: tuple, pf: np.ndarray):
     plan = np.zeros(len(moves.cost))
     for e, g in gamma.items():
         plan[e] = float(g)
-    return q, tuple(free), floor, plan, float(delta.max(initial=0.0))
+    choice = "the uniform pmf (no move reaches the row: any pmf is minimax there)" if free else ""
+    if kinks:
+        ceiling_name = "log m" if name == "the uniform pmf" else "H(Y)"
+        choice = (f"{name} on the rows a move reaches (h* = {ceiling_name} exactly, so it is minimax there)"
+                  + (" and the uniform pmf on the rows no move reaches" if free else ""))
+    return q, tuple(sorted(free + kinks)), floor, plan, float(delta.max(initial=0.0)), choice
+
+
+def second_rule(moves: Moves, eps: float, x: int, p_exact: tuple, reached: np.ndarray) -> np.ndarray | None:
+    """Is there a minimax rule other than p on row x (module docstring, 4)? Called where h* = C exactly (a plan of
+    deficit 0), so the rule q = p on every reached row is minimax, and q' = q but r on row x has, for every nu in
+    D(eps) (nu_Y = p exactly, or q uniform for the joint kind),
+
+        L(nu, q') = C + sum_y nu(x, y) log(p(y) / r(y)).
+
+    A row only partly reached: r = p with the unreachable cells' mass moved onto the others (r >= p where nu can
+    put mass). A fully reached row: a vector w on its cells with p.w >= 1 and a dual certificate (lambda >= 0 and
+    phi(a) = max over a's moves of w~(c) - lambda cost, w~ = w on row x and 0 elsewhere) of
+    lambda eps + sum_a mu(a) phi(a) <= 0, checked in rational arithmetic; then max_nu sum_c nu(c) w~(c) <= 0, so
+    r = p e^{-t w} / s(t) with s(t) = sum p e^{-t w} <= 1 (small t; the certificate scales) has
+    L(nu, q') <= C + t sum_c nu(c) w~(c) <= C, and r != p because w is not constant (p.w >= 1 and a reached row
+    make a constant w infeasible). Returns that r (None when no certificate is found)."""
+    m, A = moves.m, len(moves.atom_mass)
+    pf = np.array([float(v) for v in p_exact])
+    if not reached.all():
+        return np.where(reached, pf, 0.0) / float(pf[reached].sum())
+    k = len(moves.cost)
+    into = moves.target // m == x
+    # variables: w (m), lambda, phi (A); w~(c_e) - lambda cost_e - phi(a_e) <= 0 per move, the bound <= 0, p.w >= 1
+    rows = np.concatenate([np.flatnonzero(into), np.arange(k), np.arange(k)])
+    cols = np.concatenate([moves.target[into] % m, np.full(k, m), m + 1 + moves.source])
+    vals = np.concatenate([np.ones(int(into.sum())), -moves.cost, -np.ones(k)])
+    A_ub = vstack([coo_matrix((vals, (rows, cols)), shape=(k, m + 1 + A)),
+                   coo_matrix(np.concatenate([[0.0] * m, [eps], moves.atom_mass])[None, :]),
+                   coo_matrix(np.concatenate([-pf, np.zeros(1 + A)])[None, :])]).tocsr()
+    b_ub = np.concatenate([np.zeros(k + 1), [-1.0]])
+    bounds = [(-50.0, 50.0)] * m + [(0.0, None if moves.budget else 0.0)] + [(None, None)] * A
+    try:
+        res = linprog(np.zeros(m + 1 + A), A_ub=A_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    except ValueError:
+        return None
+    if res.status != 0:
+        return None
+    w = [Fraction(float(v)) for v in res.x[:m]]
+    lam = Fraction(float(max(res.x[m], 0.0))) if moves.budget else Fraction(0)
+    if not sum((p * v for p, v in zip(p_exact, w, strict=True)), Fraction(0)) > 0 or len(set(w)) < 2:
+        return None
+    phi = [None] * A
+    for e in range(k):
+        a, c = int(moves.source[e]), int(moves.target[e])
+        value = (w[c % m] if c // m == x else Fraction(0)) - lam * Fraction(float(moves.cost[e]))
+        if phi[a] is None or value > phi[a]:
+            phi[a] = value
+    if any(v is None for v in phi):
+        return None
+    pairs = zip(moves.atom_mass, phi, strict=True)
+    bound = lam * Fraction(float(eps)) + sum((Fraction(float(mu)) * v for mu, v in pairs), Fraction(0))
+    if bound > 0:
+        return None
+    wf = np.array([float(v) for v in w])
+    for t in 2.0 ** -np.arange(60):  # s(t) < 1 with room for the rounding of exp and the sum
+        r = pf * np.exp(-t * wf)
+        if float(r.sum()) * (1 + 8 * m * UNIT) < 1 and t * float(np.ptp(wf)) > 1e-9:
+            return r / r.sum()
+    return None
 
 
 def _up(value: float) -> float:

@@ -73,11 +73,11 @@ def test_below_the_floor_a_rule_is_not_minimax(far_row):
 
 
 def test_unproven_rules_give_honest_open_intervals():
-    """At a kink of h* the dual is not unique and nothing is proven (the binary source at exactly 0.3, where h* first
-    reaches H(Y): every q(0|x=2) in [0.3, 0.7] is minimax, test_saturation.py). The losses then lie in
-    [h*(eps_attack), inf), never in a made-up interval. (The far-row example's kink at 0.3 is proven since the
-    ceiling's filling plan: its rule is unique there.)"""
-    p = engine.load_preset("binary-source", constraint="expected")
+    """Where nothing is proven (two Gaussians, joint kind, eps 0.3: the aggregated system is singular, the one preset
+    rule of 882 left unproven, test_ties.py) the losses lie in [h*(eps_attack), inf), never in a made-up interval.
+    (The binary source's kink at exactly 0.3 is proven since the ceiling's second-rule certificate: its row 2 is
+    free, test_saturation.py.)"""
+    p = engine.load_preset("two-gaussians", constraint="joint")
     g = tradeoff_grid(p, [0.3], ATTACKS)
     assert not np.isfinite(g.rule_error[0])
     np.testing.assert_allclose(g.loss_lower[:, 0], g.h_star)

@@ -7,12 +7,16 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from dense_lp import dense_rule_loss
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import examples, instances
 
 import engine
 from engine.analyses.tradeoff import tradeoff_grid
 from engine.core.moves import allowed_moves
 from engine.solvers.chain import saddle_at
-from engine.solvers.saturation import ceiling, ceiling_rows, saturated
+from engine.solvers.saturation import ceiling, ceiling_rows, saturated, second_rule
 
 
 def balanced(extra_row: bool = False):
@@ -99,17 +103,75 @@ def test_where_h_first_reaches_log_m_the_filling_plan_pins_every_row():
     np.testing.assert_allclose(s.q, 0.2, rtol=1e-14)
 
 
-def test_a_weak_bound_is_declined_where_the_rule_is_not_unique():
+def test_a_kink_row_is_proven_not_unique_and_keeps_mu_y():
     """Binary source, expected kind, at exactly eps = 0.3: the only independent plan empties row 2 and spends the
     budget; every q(.|2) with q(0|2) in [0.3, 0.7] is minimax (the attack's best reply is then to move label 1's mass,
-    which costs H(Y) whatever q(.|2) is), so no bound near mu_Y can hold and the shifting floors give only 2.3 nats:
-    declined (ACCEPT), not claimed."""
+    which costs H(Y) whatever q(.|2) is). The deficit is 0 exactly, so mu_Y is minimax on both rows; a dual
+    certificate proves a second minimax row 2: the row is free, its necessary floor is (0, 0.3) (shifting label 1's
+    flow back home costs nothing), and the page says the rule is not unique there. (Declined before: the floors
+    alone give only 2.3 nats.)"""
     p = engine.load_preset("binary-source", constraint="expected")
     moves = allowed_moves(p, 0.3)
-    assert saturated(moves, 0.3, ceiling_rows(p)) is None
-    # a minimax rule other than mu_Y on row 2: q(0|2) = 0.5 loses at most H(Y) under every attack of the budget
-    q = np.array([[0.7, 0.3], [0.5, 0.5]])
-    assert engine.rule_loss(p, q, [0.3])[0] <= ceiling(p) + 1e-12
+    q, free, floor, _, delta, choice = saturated(moves, 0.3, ceiling_rows(p), "mu_Y")
+    np.testing.assert_allclose(q, [[0.7, 0.3], [0.7, 0.3]], rtol=1e-15)
+    assert free == (1,) and delta < 1e-12 and "H(Y) exactly" in choice
+    np.testing.assert_allclose(floor[1], [0.0, 0.3], rtol=1e-12)
+    r = second_rule(moves, 0.3, 1, ceiling_rows(p), np.array([True, True]))
+    assert r is not None and abs(r[0] - 0.7) > 1e-9 and 0.3 <= r[0] <= 0.7
+    # both rules lose at most H(Y) under every attack of the budget (HiGHS, independently of the certificate)
+    assert engine.rule_loss(p, np.array([[0.7, 0.3], r]), [0.3])[0] <= ceiling(p) + 1e-12
+    assert engine.rule_loss(p, np.array([[0.7, 0.3], [0.5, 0.5]]), [0.3])[0] <= ceiling(p) + 1e-12
+    s = saddle_at(p, 0.3)
+    assert s.free_rows == (1,) and s.rule_error < 1e-12 and "mu_Y" in s.rule_choice
+    rr = engine.robust_rule(p, 0.3)
+    assert not rr.unique and "not unique at x = 1" in rr.uniqueness
+
+
+def test_no_second_rule_where_a_worst_case_fills_the_row():
+    """Binary source at 0.5: an optimal attack fills row 2 with mu_Y, so the minimax rule is unique there
+    (Corollary 1) and no certificate can exist; ``second_rule`` finds none (soundness on the other side)."""
+    p = engine.load_preset("binary-source", constraint="expected")
+    assert second_rule(allowed_moves(p, 0.5), 0.5, 1, ceiling_rows(p), np.array([True, True])) is None
+
+
+def dyadic_two_rows(heavy, light):
+    """Two rows 1 apart (Hamming), masses k / 2^j (exact in floats): row 1 ``heavy``, row 2 ``light`` counts."""
+    counts = np.array([heavy, light], float)
+    total = 1 << max(1, (int(counts.sum()) - 1).bit_length())
+    counts[0, 0] += total - counts.sum()  # the masses sum to 1 exactly
+    mu = counts / total
+    return engine.Problem.from_arrays(mu, positions=[0.0, 1.0], metric="hamming", constraint="expected")
+
+
+@settings(max_examples=examples(40))
+@given(st.integers(2, 3).flatmap(lambda m: st.tuples(st.lists(st.integers(0, 30), min_size=m, max_size=m),
+                                                     st.lists(st.integers(0, 6), min_size=m, max_size=m))))
+def test_kinks_of_dyadic_problems_give_second_rules_that_are_minimax(rows):
+    """Random kinks (random draws almost never land on one): two rows, exact dyadic masses, and eps = the light
+    row's mass, the budget at which it can just move onto the heavy row and h* may first reach H(Y). Wherever
+    saturation calls a reached row free, its second rule and mu_Y itself are minimax by an independent measure
+    (HiGHS over the dense plan, ``dense_lp``: worst-case loss within 1e-9 of H(Y)), and the two differ. A diagonal
+    table (the binary source's shape) always gives that kink: its light row is free."""
+    p = dyadic_two_rows(*rows)
+    eps = float(p.mu[1].sum())
+    if eps <= 0 or np.any(p.mu.sum(axis=0) == 0):
+        return
+    moves, target = allowed_moves(p, eps), ceiling_rows(p)
+    found = saturated(moves, eps, target, "mu_Y")
+    diagonal = p.m == 2 and p.mu[0, 1] == 0 and p.mu[1, 0] == 0 and p.mu[1, 1] < p.mu[0, 0]
+    if diagonal:
+        assert found is not None and found[1] == (1,)
+    if found is None:
+        return
+    q, free = found[0], found[1]
+    assert dense_rule_loss(p, q, eps) <= ceiling(p) + 1e-9
+    for x in free:
+        r = second_rule(moves, eps, x, target, np.ones(p.m, bool))
+        assert r is not None and float(np.max(np.abs(np.log(r / q[x])))) > 1e-10
+        q2 = q.copy()
+        q2[x] = r
+        assert dense_rule_loss(p, q2, eps) <= ceiling(p) + 1e-9
+    assert saddle_at(p, eps).free_rows == free
 
 
 def test_atoms_of_1e_12_are_placed_within_tighter_tolerances(monkeypatch):
@@ -121,10 +183,10 @@ def test_atoms_of_1e_12_are_placed_within_tighter_tolerances(monkeypatch):
     p = engine.Problem.from_arrays(mu, positions=[0.0, -4.0], metric="abs", constraint="joint", label_cost=0.0)
     moves, target = allowed_moves(p, 1e-12), ceiling_rows(p)
     found = saturated(moves, 1e-12, target)
-    assert found is not None and found[-1] < 1e-6
+    assert found is not None and found[4] < 1e-6
     np.testing.assert_array_equal(found[0], 0.25)
     s = saddle_at(p, 1e-12)
-    assert s.rule_error == found[-1] and np.all(s.q == 0.25)
+    assert s.rule_error == found[4] and np.all(s.q == 0.25)
     monkeypatch.setattr("engine.solvers.saturation.HIGHS_TOLERANCES", {})
     assert saturated(moves, 1e-12, target) is None
 
