@@ -10,7 +10,7 @@ import pytest
 from dense_lp import dense_rule_loss
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import examples, instances
+from strategies import examples
 
 import engine
 from engine.analyses.tradeoff import tradeoff_grid
