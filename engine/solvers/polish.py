@@ -92,15 +92,25 @@ def _prove_growing(moves: Moves, eps: float, P, gam_of, lam: float, active: bool
         proof = cases(moves, eps, P, gam_of, lam, active)
         if math.isfinite(proof.delta):
             break
-        if proof.empty_cell >= 0:  # a reachable cell of a filled row must carry mass: its cheapest move enters
-            into = np.flatnonzero(moves.target == proof.empty_cell)
-            enter = (int(into[np.argmin(moves.cost[into])]),)
+        if proof.empty_cell >= 0:  # a reachable cell of a filled row must carry mass: its cheapest move enters,
+            enter = _into_empty_cells(moves, P, gam_of(P))  # and so do those of the row's other empty cells at once
         elif proof.enter:
             enter = proof.enter
         else:
             break
         P = np.union1d(P, np.array(enter, dtype=int))
     return P, proof
+
+
+def _into_empty_cells(moves: Moves, P, gam) -> tuple:
+    """The cheapest move into each reachable cell that the flows ``gam`` on P leave empty in a row they fill."""
+    n, m = moves.n, moves.m
+    N = np.bincount(moves.target[P], np.asarray(gam, float), minlength=n * m)
+    filled = np.repeat(N.reshape(n, m).sum(axis=1) > 0, m)
+    order = np.lexsort((moves.cost, moves.target))  # by cell, cheapest first
+    first = order[np.r_[True, moves.target[order][1:] != moves.target[order][:-1]]]
+    cells = moves.target[first]
+    return tuple(int(e) for e in first[filled[cells] & (N[cells] <= 0)])
 
 
 def candidates(moves: Moves, plan: np.ndarray, q: np.ndarray, lam: float) -> np.ndarray:

@@ -30,6 +30,7 @@ from engine.bounds.support import UNIT
 from engine.core.moves import Moves
 
 MAX_TIES = 3         # the cases split on at most this many tied moves (2^3 cases, twice at the boundary)
+MAX_ENTER = 4        # moves that price in clearly for a case enter the support this many times at most
 
 
 def cases(moves: Moves, eps: float, P, gam_of, lam: float, active: bool) -> Proof:
@@ -54,7 +55,8 @@ def _split(moves, eps, P, gam_of, lam, active, ties, boundary) -> Proof | None:
     ties = set(int(e) for e in ties)
     if len(ties) > MAX_TIES:
         return None
-    for _ in range(MAX_TIES + 1):
+    entered = 0
+    for _ in range(MAX_TIES + MAX_ENTER + 1):
         proofs, grew = [], False
         tied = sorted(ties)
         base = np.setdiff1d(P, tied)
@@ -66,7 +68,11 @@ def _split(moves, eps, P, gam_of, lam, active, ties, boundary) -> Proof | None:
                               unpriced=sorted(ties - set(D)), boundary=boundary)
                 if not math.isfinite(proof.delta):
                     new = set(int(e) for e in proof.degenerate) - ties
-                    if new and len(ties | new) <= MAX_TIES:
+                    if proof.enter and entered < MAX_ENTER:
+                        # a move prices in clearly for this case's program: its optimum's support holds it, and
+                        # adding a move to the support (signed, priced like the rest) changes no case's program
+                        P, entered, grew = np.union1d(P, np.array(proof.enter, dtype=int)), entered + 1, True
+                    elif new and len(ties | new) <= MAX_TIES:
                         ties |= new
                         grew = True
                     elif proof.boundary and not boundary:
