@@ -238,6 +238,8 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool, relaxed=()
     psi = np.full(n * m, np.inf)
     np.minimum.at(psi, moves.target, t_agg[moves.source] + la * moves.cost)
     q = _rule(n, m, filled, u_agg, psi, reachable)
+    if np.any(q.ravel()[reachable] < np.finfo(float).tiny):
+        return _fail("an entry of the rule is below the smallest normal float (q* underflows)", q, la, t_agg, psi)
     # Krawczyk on the aggregated system
     aR = 1 + np.abs(tkc)
     aM = 2 + np.abs(tkc)

@@ -113,3 +113,17 @@ def test_an_exact_tie_is_decided_in_rational_arithmetic(residue):
     ref = solve(p, 0.3, hint_from(s.moves, P), start_from(s.moves, pol.plan, s.q, pol.multiplier))
     assert ref["verified"], ref["why"]
     assert float(max_log_error(r.q, ref["q"])) <= r.rule_error < 1e-9
+
+
+def test_a_rule_entry_below_the_smallest_normal_float_is_not_claimed():
+    """Two atoms of 1/2 one apart, each sending eps / 2 to the other's row: q*(y'|x') = eps off the diagonal. At
+    eps = 1e-300 that is a normal float and the rule is proven; at 1e-310 it is subnormal (relative precision
+    lost, and e^{-u} of a larger u would be 0 outright while q* > 0), so the proof declines instead of bounding
+    |log q - log q*| by the ulps of normal floats."""
+    mu = np.array([[0.5, 0.0], [0.0, 0.5]])
+    p = engine.Problem.from_arrays(mu, positions=[0.0, 1.0], metric="abs", constraint="expected")
+    s = saddle_at(p, 1e-300)
+    assert s.rule_error < 1e-10
+    np.testing.assert_allclose(s.q[0, 1], 1e-300, rtol=1e-10)
+    s = saddle_at(p, 1e-310)
+    assert not math.isfinite(s.rule_error) and "smallest normal float" in s.message
