@@ -160,8 +160,8 @@ def _bounds(moves: Moves, eps: float, gamma: dict, room, p_exact: tuple, pf: np.
     choice = "the uniform pmf (no move reaches the row: any pmf is minimax there)" if free else ""
     if kinks:
         ceiling_name = "log m" if name == "the uniform pmf" else "H(Y)"
-        choice = (f"{name} on the rows a move reaches (h* = {ceiling_name} exactly, so it is minimax there)"
-                  + (" and the uniform pmf on the rows no move reaches" if free else ""))
+        choice = (f"the ceiling: {name} on every row a move reaches (h* = {ceiling_name} exactly, so that rule is "
+                  "minimax)" + ("; the uniform pmf on the rows no move reaches" if free else ""))
     return q, tuple(sorted(free + kinks)), floor, plan, float(delta.max(initial=0.0)), choice
 
 

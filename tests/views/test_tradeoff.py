@@ -152,12 +152,24 @@ def test_rules_that_are_not_unique_are_named():
     assert not [w.value for w in at.warning if "could not prove" in w.value]  # every entry is proven here
 
 
+def test_a_kink_where_the_rule_is_not_unique_is_named():
+    """Issue 13, point 4: the binary source at exactly eps = 0.3, where h* first reaches H(Y) and every q(.|x=1)
+    with q(0|1) in [0.3, 0.7] is minimax. The page says the rule is not unique at x = 1 and names the rule its
+    curves show; every number is proven (no "could not prove" warning, the clean loss a number)."""
+    at = open_page(TRADEOFF, {"preset": url_value("preset", "binary-source"), "eps": "0.3"})
+    notes = [unescaped(i.value) for i in at.info if "not unique" in i.value]
+    assert len(notes) == 1 and notes[0].startswith("The robust rule is not unique at x = 1 ")
+    assert "the ceiling: mu_Y on every row a move reaches" in notes[0]
+    assert not [w.value for w in at.warning if "could not prove" in w.value]
+    assert " to " not in next(m.value for m in at.metric if m.label == "clean loss of that rule")
+
+
 @pytest.mark.parametrize(("preset", "kind", "eps"),
                          [("figure2", "default", "0.5"), ("binary-source", "default", "0.3")])
 def test_the_clean_loss_of_the_chosen_rule_is_shown_as_its_bounds_prove(preset, kind, eps):
     """Issue 13: the headline's clean loss (2) depends on the rule entry by entry, so it is a number only where
-    the rule's bounds meet, else the interval they prove (the binary source's rule at 0.3, where h* reaches H(Y), is
-    not proven)."""
+    the rule's bounds meet, else the interval they prove (the binary source's rule at 0.3, where h* first reaches
+    H(Y), is proven since the kink's second-rule certificate, with row 2 free)."""
     from ui.widgets import interval
 
     query = {"eps": eps, "preset": url_value("preset", preset)} | ({"kind": kind} if kind != "default" else {})
