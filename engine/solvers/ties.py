@@ -70,8 +70,13 @@ def _split(moves, eps, P, gam_of, lam, active, ties, boundary) -> Proof | None:
                     new = set(int(e) for e in proof.degenerate) - ties
                     if proof.enter and entered < MAX_ENTER:
                         # a move prices in clearly for this case's program: its optimum's support holds it, and
-                        # adding a move to the support (signed, priced like the rest) changes no case's program
+                        # adding a move to the support (signed, priced like the rest) changes no case's program;
+                        # on the larger support the tie may be gone: tried strictly first, both activities
                         P, entered, grew = np.union1d(P, np.array(proof.enter, dtype=int)), entered + 1, True
+                        for strict_act in ((act, not act) if moves.budget else (act,)):
+                            strict = prove(moves, eps, P, np.maximum(gam_of(P), 1e-300), lam, strict_act)
+                            if math.isfinite(strict.delta):
+                                return strict
                     elif new and len(ties | new) <= MAX_TIES:
                         ties |= new
                         grew = True
