@@ -26,8 +26,10 @@ the table's float masses miss exact balance by 1e-19: no better.) The ceiling gi
    better of the bounds is kept, and one weaker than ACCEPT is declined (a loosely pinned row may hold many
    minimax rules).
 4. **Kinks: rows that are not unique.** Where the exact plan's deficit is 0 (h* = C exactly), p on every reached
-   row is minimax exactly, and a reached row the floors leave loose may hold other minimax rules: ``second_rule``
-   proves one (a row only partly reached, or a dual certificate in rational arithmetic). The row is then free
+   row is minimax exactly, and a reached row the floors leave loose may hold other minimax rules: ``second_rules``
+   proves one (a row only partly reached, or a dual certificate in rational arithmetic, for all the loose rows
+   together, else one at a time; two emptied rows may each hide the attack's slack, so they move together). The row
+   is then free
    (Corollary 1's condition fails: no worst case puts mass there), the rule returned there is p, and its floors (3)
    are necessary ones (every minimax rule is above them), which is what bounding a loss over every minimax rule
    needs (``engine.analyses.rule_bounds.minimax_range``). Binary source at eps = 0.3: every q(.|x=2) with
@@ -133,7 +135,7 @@ def _bounds(moves: Moves, eps: float, gamma: dict, room, p_exact: tuple, pf: np.
     reach[moves.target] = True
     reach = reach.reshape(n, m)
     floor_of = _shift_floors(moves, gamma, lo, d_up, room)
-    free, kinks, floor = [], [], np.full((n, m), np.nan)
+    free, loose, floor = [], [], np.full((n, m), np.nan)
     for x in range(n):
         if math.isfinite(delta[x]):
             continue
@@ -144,14 +146,17 @@ def _bounds(moves: Moves, eps: float, gamma: dict, room, p_exact: tuple, pf: np.
             continue
         low = floor_of[x]
         if not reach[x].all() or not np.all(low > 0):
-            if d == 0 and second_rule(moves, eps, x, p_exact, reach[x]) is not None:
-                kinks.append(x)  # p is minimax exactly (d = 0) and so is another pmf: row x is free (4)
-                floor[x] = np.where(reach[x], low, 0.0)
-                delta[x] = 0.0
-                continue
-            return None
+            if d != 0:
+                return None
+            loose.append(x)  # p is minimax exactly (d = 0): is another pmf too? (4)
+            floor[x] = np.where(reach[x], low, 0.0)
+            delta[x] = 0.0
+            continue
         high = np.minimum(1.0, (1 - (low.sum() - low)) * (1 + 4 * m * UNIT))
         delta[x] = _log_distance(low, high, pf)
+    if loose and not _not_unique(moves, eps, loose, reach, p_exact):
+        return None
+    kinks = loose
     q = np.tile(pf, (n, 1))
     q[free] = 1.0 / m  # a row no move reaches: the engine's choice there is uniform, as everywhere (``_rule``)
     plan = np.zeros(len(moves.cost))
@@ -165,62 +170,76 @@ def _bounds(moves: Moves, eps: float, gamma: dict, room, p_exact: tuple, pf: np.
     return q, tuple(sorted(free + kinks)), floor, plan, float(delta.max(initial=0.0)), choice
 
 
-def second_rule(moves: Moves, eps: float, x: int, p_exact: tuple, reached: np.ndarray) -> np.ndarray | None:
-    """Is there a minimax rule other than p on row x (module docstring, 4)? Called where h* = C exactly (a plan of
-    deficit 0), so the rule q = p on every reached row is minimax, and q' = q but r on row x has, for every nu in
-    D(eps) (nu_Y = p exactly, or q uniform for the joint kind),
+def _not_unique(moves: Moves, eps: float, loose: list, reach: np.ndarray, p_exact: tuple) -> bool:
+    """Does every row of ``loose`` (reached, not pinned, at deficit 0) hold a minimax rule other than p? A row only
+    partly reached does trivially (p with the unreachable cells' mass moved onto the others is >= p wherever nu can
+    put mass); the fully reached ones by ``second_rules``, all together, else one at a time."""
+    full = [x for x in loose if reach[x].all()]
+    if not full or second_rules(moves, eps, full, p_exact) is not None:
+        return True
+    return all(second_rules(moves, eps, [x], p_exact) is not None for x in full)
 
-        L(nu, q') = C + sum_y nu(x, y) log(p(y) / r(y)).
 
-    A row only partly reached: r = p with the unreachable cells' mass moved onto the others (r >= p where nu can
-    put mass). A fully reached row: a vector w on its cells with p.w >= 1 and a dual certificate (lambda >= 0 and
-    phi(a) = max over a's moves of w~(c) - lambda cost, w~ = w on row x and 0 elsewhere) of
-    lambda eps + sum_a mu(a) phi(a) <= 0, checked in rational arithmetic; then max_nu sum_c nu(c) w~(c) <= 0, so
-    r = p e^{-t w} / s(t) with s(t) = sum p e^{-t w} <= 1 (small t; the certificate scales) has
-    L(nu, q') <= C + t sum_c nu(c) w~(c) <= C, and r != p because w is not constant (p.w >= 1 and a reached row
-    make a constant w infeasible). Returns that r (None when no certificate is found)."""
-    m, A = moves.m, len(moves.atom_mass)
+def second_rules(moves: Moves, eps: float, rows, p_exact: tuple) -> dict | None:
+    """Minimax rules other than p on the fully reached rows ``rows``, all at once (module docstring, 4), or None.
+
+    Called where h* = C exactly (a plan of deficit 0), so the rule q = p on every reached row is minimax; q' = q but
+    r_x on each row x of ``rows`` has, for every nu in D(eps) (nu_Y = p exactly, or q uniform for the joint kind),
+
+        L(nu, q') = C + sum_x sum_y nu(x, y) log(p(y) / r_x(y)).
+
+    An LP (HiGHS) finds vectors w_x with p.w_x >= 1 and a dual certificate, lambda >= 0 and phi(a) = max over a's
+    moves of w~(c) - lambda cost (w~ = w_x on row x, 0 elsewhere) with lambda eps + sum_a mu(a) phi(a) <= 0, which
+    is checked in rational arithmetic. Then max_nu sum_c nu(c) w~(c) <= 0, so r_x = p e^{-t w_x} / s_x(t) with
+    s_x(t) = sum p e^{-t w_x} < 1 (a small t; the certificate scales) gives L(nu, q') <= C + t sum_c nu(c) w~(c)
+    <= C, and r_x != p because w_x is not constant (p.w_x >= 1 and a reached row make a constant w_x infeasible).
+    Rows must move together where one row's slack is another's (two emptied rows, each attack able to hide mass
+    in the other): the caller tries them jointly first. Returns {x: r_x}."""
+    m, A, k = moves.m, len(moves.atom_mass), len(moves.cost)
+    rows = [int(x) for x in rows]
+    R = len(rows)
     pf = np.array([float(v) for v in p_exact])
-    if not reached.all():
-        return np.where(reached, pf, 0.0) / float(pf[reached].sum())
-    k = len(moves.cost)
-    into = moves.target // m == x
-    # variables: w (m), lambda, phi (A); w~(c_e) - lambda cost_e - phi(a_e) <= 0 per move, the bound <= 0, p.w >= 1
-    rows = np.concatenate([np.flatnonzero(into), np.arange(k), np.arange(k)])
-    cols = np.concatenate([moves.target[into] % m, np.full(k, m), m + 1 + moves.source])
+    slot = np.full(moves.n, -1)
+    slot[rows] = np.arange(R)
+    into = slot[moves.target // m] >= 0
+    W = R * m  # variables: w (R m), lambda, phi (A); w~(c_e) - lambda cost_e - phi(a_e) <= 0 per move
+    ii = np.concatenate([np.flatnonzero(into), np.arange(k), np.arange(k)])
+    jj = np.concatenate([slot[moves.target[into] // m] * m + moves.target[into] % m, np.full(k, W),
+                         W + 1 + moves.source])
     vals = np.concatenate([np.ones(int(into.sum())), -moves.cost, -np.ones(k)])
-    A_ub = vstack([coo_matrix((vals, (rows, cols)), shape=(k, m + 1 + A)),
-                   coo_matrix(np.concatenate([[0.0] * m, [eps], moves.atom_mass])[None, :]),
-                   coo_matrix(np.concatenate([-pf, np.zeros(1 + A)])[None, :])]).tocsr()
-    b_ub = np.concatenate([np.zeros(k + 1), [-1.0]])
-    bounds = [(-50.0, 50.0)] * m + [(0.0, None if moves.budget else 0.0)] + [(None, None)] * A
+    norm_rows = coo_matrix((np.tile(-pf, R), (np.repeat(np.arange(R), m), np.arange(W))), shape=(R, W + 1 + A))
+    A_ub = vstack([coo_matrix((vals, (ii, jj)), shape=(k, W + 1 + A)),
+                   coo_matrix(np.concatenate([np.zeros(W), [eps], moves.atom_mass])[None, :]), norm_rows]).tocsr()
+    b_ub = np.concatenate([np.zeros(k + 1), -np.ones(R)])
+    bounds = [(-50.0, 50.0)] * W + [(0.0, None if moves.budget else 0.0)] + [(None, None)] * A
     try:
-        res = linprog(np.zeros(m + 1 + A), A_ub=A_ub, b_ub=b_ub, bounds=bounds, method="highs")
+        res = linprog(np.zeros(W + 1 + A), A_ub=A_ub, b_ub=b_ub, bounds=bounds, method="highs")
     except ValueError:
         return None
     if res.status != 0:
         return None
-    w = [Fraction(float(v)) for v in res.x[:m]]
-    lam = Fraction(float(max(res.x[m], 0.0))) if moves.budget else Fraction(0)
-    if not sum((p * v for p, v in zip(p_exact, w, strict=True)), Fraction(0)) > 0 or len(set(w)) < 2:
-        return None
+    w = [[Fraction(float(v)) for v in res.x[i * m:(i + 1) * m]] for i in range(R)]
+    lam = Fraction(float(max(res.x[W], 0.0))) if moves.budget else Fraction(0)
+    for wx in w:
+        if not sum((p * v for p, v in zip(p_exact, wx, strict=True)), Fraction(0)) > 0 or len(set(wx)) < 2:
+            return None
     phi = [None] * A
     for e in range(k):
         a, c = int(moves.source[e]), int(moves.target[e])
-        value = (w[c % m] if c // m == x else Fraction(0)) - lam * Fraction(float(moves.cost[e]))
+        i = slot[c // m]
+        value = (w[i][c % m] if i >= 0 else Fraction(0)) - lam * Fraction(float(moves.cost[e]))
         if phi[a] is None or value > phi[a]:
             phi[a] = value
     if any(v is None for v in phi):
         return None
     pairs = zip(moves.atom_mass, phi, strict=True)
-    bound = lam * Fraction(float(eps)) + sum((Fraction(float(mu)) * v for mu, v in pairs), Fraction(0))
-    if bound > 0:
+    if lam * Fraction(float(eps)) + sum((Fraction(float(mu)) * v for mu, v in pairs), Fraction(0)) > 0:
         return None
-    wf = np.array([float(v) for v in w])
-    for t in 2.0 ** -np.arange(60):  # s(t) < 1 with room for the rounding of exp and the sum
-        r = pf * np.exp(-t * wf)
-        if float(r.sum()) * (1 + 8 * m * UNIT) < 1 and t * float(np.ptp(wf)) > 1e-9:
-            return r / r.sum()
+    wf = np.array([[float(v) for v in wx] for wx in w])
+    for t in 2.0 ** -np.arange(60):  # every s_x(t) < 1 with room for the rounding of exp and the sum
+        r = pf[None, :] * np.exp(-t * wf)
+        if np.all(r.sum(axis=1) * (1 + 8 * m * UNIT) < 1) and t * float(np.ptp(wf, axis=1).min()) > 1e-9:
+            return {x: r[i] / r[i].sum() for i, x in enumerate(rows)}
     return None
 
 

@@ -16,7 +16,7 @@ import engine
 from engine.analyses.tradeoff import tradeoff_grid
 from engine.core.moves import allowed_moves
 from engine.solvers.chain import saddle_at
-from engine.solvers.saturation import ceiling, ceiling_rows, saturated, second_rule
+from engine.solvers.saturation import ceiling, ceiling_rows, saturated, second_rules
 
 
 def balanced(extra_row: bool = False):
@@ -116,7 +116,7 @@ def test_a_kink_row_is_proven_not_unique_and_keeps_mu_y():
     np.testing.assert_allclose(q, [[0.7, 0.3], [0.7, 0.3]], rtol=1e-15)
     assert free == (1,) and delta < 1e-12 and "H(Y) exactly" in choice
     np.testing.assert_allclose(floor[1], [0.0, 0.3], rtol=1e-12)
-    r = second_rule(moves, 0.3, 1, ceiling_rows(p), np.array([True, True]))
+    r = second_rules(moves, 0.3, [1], ceiling_rows(p))[1]
     assert r is not None and abs(r[0] - 0.7) > 1e-9 and 0.3 <= r[0] <= 0.7
     # both rules lose at most H(Y) under every attack of the budget (HiGHS, independently of the certificate)
     assert engine.rule_loss(p, np.array([[0.7, 0.3], r]), [0.3])[0] <= ceiling(p) + 1e-12
@@ -129,9 +129,9 @@ def test_a_kink_row_is_proven_not_unique_and_keeps_mu_y():
 
 def test_no_second_rule_where_a_worst_case_fills_the_row():
     """Binary source at 0.5: an optimal attack fills row 2 with mu_Y, so the minimax rule is unique there
-    (Corollary 1) and no certificate can exist; ``second_rule`` finds none (soundness on the other side)."""
+    (Corollary 1) and no certificate can exist; ``second_rules`` finds none (soundness on the other side)."""
     p = engine.load_preset("binary-source", constraint="expected")
-    assert second_rule(allowed_moves(p, 0.5), 0.5, 1, ceiling_rows(p), np.array([True, True])) is None
+    assert second_rules(allowed_moves(p, 0.5), 0.5, [1], ceiling_rows(p)) is None
 
 
 def dyadic_two_rows(heavy, light):
@@ -165,13 +165,39 @@ def test_kinks_of_dyadic_problems_give_second_rules_that_are_minimax(rows):
         return
     q, free = found[0], found[1]
     assert dense_rule_loss(p, q, eps) <= ceiling(p) + 1e-9
-    for x in free:
-        r = second_rule(moves, eps, x, target, np.ones(p.m, bool))
-        assert r is not None and float(np.max(np.abs(np.log(r / q[x])))) > 1e-10
-        q2 = q.copy()
-        q2[x] = r
-        assert dense_rule_loss(p, q2, eps) <= ceiling(p) + 1e-9
+    if free:
+        assert_second_rules_are_minimax(p, eps, moves, target, q, free)
     assert saddle_at(p, eps).free_rows == free
+
+
+def assert_second_rules_are_minimax(p, eps, moves, target, q, free):
+    """The second rules of the free rows (jointly, else one row at a time, as saturation proves them) differ from q
+    there and are minimax by the dense HiGHS LP."""
+    joint = second_rules(moves, eps, list(free), target)
+    for group in [list(free)] if joint is not None else [[x] for x in free]:
+        rules = joint if joint is not None else second_rules(moves, eps, group, target)
+        assert rules is not None and set(rules) == set(group)
+        q2 = q.copy()
+        for x, r in rules.items():
+            assert float(np.max(np.abs(np.log(r / q[x])))) > 1e-10
+            q2[x] = r
+        assert dense_rule_loss(p, q2, eps) <= ceiling(p) + 1e-9
+
+
+def test_two_emptied_rows_are_not_unique_together():
+    """Three rows, one label each, masses 1/2, 1/4, 1/4 (Hamming), at eps = 1/2 where both light atoms can just move
+    onto the heavy row. Each emptied row alone has no second rule with the other held at mu_Y (an attack puts a
+    little mass on it and pays by leaving as much of the other light atom at home), but the two move together: a
+    certificate for both at once exists, and the joint rule is minimax by the dense LP."""
+    p = engine.Problem.from_arrays(np.diag([0.5, 0.25, 0.25]), positions=[0.0, 1.0, 2.0], metric="hamming",
+                                   constraint="expected")
+    moves, target = allowed_moves(p, 0.5), ceiling_rows(p)
+    assert second_rules(moves, 0.5, [1], target) is None and second_rules(moves, 0.5, [2], target) is None
+    q, free = saturated(moves, 0.5, target, "mu_Y")[:2]
+    assert free == (1, 2)
+    assert_second_rules_are_minimax(p, 0.5, moves, target, q, free)
+    s = saddle_at(p, 0.5)
+    assert s.free_rows == (1, 2) and s.rule_error < 1e-12
 
 
 def test_atoms_of_1e_12_are_placed_within_tighter_tolerances(monkeypatch):
