@@ -69,4 +69,5 @@ def uniqueness_sentence(problem: Problem, free_rows, choice: str) -> str:
         return ""
     where = ", ".join(f"x = {problem.positions[x]:g}" for x in free_rows)
     return (f"The robust rule is not unique at {where} (no worst-case perturbation puts mass there, so Corollary 1 "
-            f"does not fix q* there); curves show the rule chosen by {choice or 'the dual'}.")
+            f"does not fix q* there); the rule shown, and every number drawn from it, is the one chosen by "
+            f"{choice or 'the dual'}.")

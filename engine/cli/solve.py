@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from engine.analyses.robust_rule import robust_rule
 from engine.analyses.worst_case import worst_case
 from engine.cli.options import add_json_option, add_problem_options, load_problem, parse_eps, rows
@@ -28,7 +30,12 @@ def run(args) -> dict:
     return {
         "h_star": to_units(w.value, u),
         "robust_rule": {"positions": list(problem.positions), "labels": list(problem.labels), "q": rows(r.q),
-                        "value": to_units(r.value, u)},
+                        "value": to_units(r.value, u),
+                        # a proven bound on max |log q - log q*| in the units (as in sweep; None: not proven),
+                        # the sentence where q* is not unique (as in sweep) and those x
+                        "rule_error": to_units(r.rule_error, u) if math.isfinite(r.rule_error) else None,
+                        "not_unique": [r.uniqueness] if r.uniqueness else [],
+                        "not_unique_at": [float(problem.positions[x]) for x in r.free_rows]},
         "worst_case": {"positions": list(problem.positions), "labels": list(problem.labels), "nu": rows(w.nu),
                        "value": to_units(w.value, u),
                        "multiplier": None if w.multiplier is None else to_units(w.multiplier, u)},
@@ -51,4 +58,9 @@ def text(out: dict) -> str:
         for x, row in zip(out[key]["positions"], out[key][table], strict=True):
             lines.append(f"{x:10g}" + "".join(f"{v:11.6f}" for v in row))
         lines.append("")
+    rule = out["robust_rule"]
+    error = rule["rule_error"]
+    lines.append("entries of q*: " + (f"within {error:.2g} {u} of the minimax rule in max |log q - log q*| (proven)"
+                                      if error is not None else "not proven (its losses are intervals)"))
+    lines += rule["not_unique"]
     return "\n".join(lines).rstrip()

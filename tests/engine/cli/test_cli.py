@@ -60,6 +60,19 @@ def test_solve_json_matches_the_api():
     assert (out["status"], out["units"]) == ("verified", "nats")
 
 
+def test_solve_says_how_exact_the_rule_is_and_where_it_is_not_unique():
+    """Issue 13: the rule's proven accuracy and the rows where the minimax rule is not unique, in JSON and text.
+    Figure 2 at 0.5 is unique; the binary source at exactly 0.3 (a kink where h* first reaches H(Y)) is not, at
+    x = 1."""
+    unique = run_json("solve", "--preset", "figure2", "--eps", "0.5")["robust_rule"]
+    assert unique["rule_error"] < 1e-9 and unique["not_unique_at"] == [] and unique["not_unique"] == []
+    kink = run_json("solve", "--preset", "binary-source", "--eps", "0.3")["robust_rule"]
+    assert kink["rule_error"] < 1e-12 and kink["not_unique_at"] == [1.0]
+    assert len(kink["not_unique"]) == 1 and kink["not_unique"][0].startswith("The robust rule is not unique at x = 1 ")
+    shown = run("solve", "--preset", "binary-source", "--eps", "0.3").stdout
+    assert "(proven)" in shown and "not unique at x = 1" in shown
+
+
 def test_solve_in_bits_divides_by_ln2():
     out = run_json("solve", "--preset", "binary-source", "--eps", "0.1", "--units", "bits")
     w = engine.worst_case(engine.load_preset("binary-source"), 0.1)
