@@ -93,7 +93,9 @@ def _prove_growing(moves: Moves, eps: float, P, gam_of, lam: float, active: bool
         if math.isfinite(proof.delta):
             break
         if proof.empty_cell >= 0:  # a reachable cell of a filled row must carry mass: its cheapest move enters,
-            enter = _into_empty_cells(moves, P, gam_of(P))  # and so do those of the row's other empty cells at once
+            into = np.flatnonzero(moves.target == proof.empty_cell)  # and so do those of every other empty cell of
+            enter = (int(into[np.argmin(moves.cost[into])]),) + _into_empty_cells(  # a filled row, at once
+                moves, P, np.maximum(gam_of(P), 1e-300))  # (the flows as the proof saw them)
         elif proof.enter:
             enter = proof.enter
         else:

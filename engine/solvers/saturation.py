@@ -150,7 +150,7 @@ def _bounds(moves: Moves, eps: float, gamma: dict, room, p_exact: tuple, pf: np.
                 return None
             loose.append(x)  # p is minimax exactly (d = 0): is another pmf too? (4)
             floor[x] = np.where(reach[x], low, 0.0)
-            delta[x] = 0.0
+            delta[x] = 8 * UNIT  # the rule there is p, the engine's choice, rounded to floats
             continue
         high = np.minimum(1.0, (1 - (low.sum() - low)) * (1 + 4 * m * UNIT))
         delta[x] = _log_distance(low, high, pf)
