@@ -27,6 +27,10 @@ button.tl-copy-link:hover { border-color: #0072B2; color: #0072B2; }
   [data-testid="stMainBlockContainer"] { padding-left: 0.8rem; padding-right: 0.8rem; }
   [class*="st-key-headline"] [data-testid="stMetricValue"] { font-size: 1.6rem; }
 }
+/* a headline interval ('0.3610 to 0.3712 nats') wraps onto a second line rather than lose its end to an ellipsis */
+[class*="st-key-headline"] [data-testid="stMetricValue"] > div,
+[class*="st-key-headline"] [data-testid="stMetricValue"] p { white-space: normal; overflow: visible;
+  text-overflow: clip; min-width: 0; }
 [class*="st-key-headline"] { gap: 0.5rem 2rem; }
 [class*="st-key-headline"] > div { flex: 1 1 10rem; min-width: 10rem; }
 </style>

@@ -183,6 +183,21 @@ def test_lecture_mode_hides_the_controls_but_keeps_the_example_and_eps(page, ser
     expect(harness.metric(page, "h* = max H(Y|X')")).to_have_text(h_star("binary-source", grid("binary-source")[17]))
 
 
+@pytest.mark.parametrize("width", [1440, 390])
+def test_a_headline_interval_is_shown_whole(page, server, width):
+    """Two Gaussians, joint kind, eps 0.3: the clean loss of the rule is known only as '0.3610 to inf nats' (the one
+    preset rule not proven). At 1440 px its end was cut to '0.3610 to inf...' by Streamlit's ellipsis; the value
+    now wraps inside its own column, on a laptop and on a phone."""
+    page.set_viewport_size({"width": width, "height": 900})
+    harness.open_view(page, server, "tradeoff", "?preset=two-gaussians&kind=joint&eps=0.3")
+    value = harness.metric(page, "clean loss of that rule")
+    expect(value).to_have_text(re.compile(r"^\d\.\d{4} to inf nats$"))
+    fits = value.evaluate("e => { const p = e.querySelector('p'); const box = e.getBoundingClientRect(); "
+                          "const r = p.getBoundingClientRect(); return [p.scrollWidth <= p.clientWidth + 1, "
+                          "r.right <= box.right + 1] }")
+    assert fits == [True, True]
+
+
 def test_links_written_before_with_shown_text_still_open_the_view(page, server):
     """Links copied before this version carried a selectbox's shown text; they open the same view, and the
     link is rewritten with values."""
