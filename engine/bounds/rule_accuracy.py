@@ -137,11 +137,13 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool, relaxed=()
     iT, iW, iL = np.arange(K), K + np.arange(S), K + S
 
     def seg_lse(e, eq, count):
+        # a group whose terms are all -inf (a trial step far out) gives -inf or nan, which the callers reject
         top = np.full(count, -np.inf)
         np.maximum.at(top, eq, e)
-        w = np.exp(e - top[eq])
-        tot = np.bincount(eq, w, minlength=count)
-        return np.log(tot) + top, w / tot[eq]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = np.exp(e - top[eq])
+            tot = np.bincount(eq, w, minlength=count)
+            return np.log(tot) + top, w / tot[eq]
 
     def Fonly(y):
         T, om, la = y[:K], y[K:K + S], (y[iL] if active else 0.0)
@@ -149,7 +151,8 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool, relaxed=()
         eM = om[ts] + eR
         parts = [seg_lse(eR, ts, S)[0], seg_lse(eM, tk, K)[0] - np.log(mass_k)]
         if active:
-            Bnum = float(np.dot(np.exp(eM), tkc)) - const_B
+            with np.errstate(over="ignore", invalid="ignore"):  # inf or nan: not > 0 below, rejected
+                Bnum = float(np.dot(np.exp(eM), tkc)) - const_B
             if not Bnum > 0:
                 return None
             parts.append(np.array([math.log(Bnum) - math.log(eps)]))
@@ -170,8 +173,9 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool, relaxed=()
         if active:
             np.add.at(J, (ts, np.full(len(ts), iL)), -wR * tkc)
             np.add.at(J, (S + tk, np.full(len(tk), iL)), -wM * tkc)
-            v = np.exp(eM)
-            Bnum = float(np.dot(v, tkc)) - const_B
+            with np.errstate(over="ignore", invalid="ignore"):  # inf or nan at a point far out: rejected below
+                v = np.exp(eM)
+                Bnum = float(np.dot(v, tkc)) - const_B
             if not Bnum > 0:
                 return None
             parts.append(np.array([math.log(Bnum) - math.log(eps)]))
