@@ -293,10 +293,10 @@ def _exact_rule(problem: Problem, moves: Moves, eps: float, plan, q, multiplier,
             choice = f"the limit of the robust rules as eps -> 0+ (lambda0 = {lam0:.6g})" if free else "the posterior"
             return rule, loss_at(problem, moves, log_losses(rule), eps), None, error, free, floor, choice, ""
     near = eps > 0 and lower >= ceiling(problem) - SATURATION_NEAR
-    name = "the uniform pmf" if problem.constraint == "joint" else "mu_Y"
-    sat = saturated(moves, eps, ceiling_rows(problem), name) if near else None
+    sat = saturated(moves, eps, ceiling_rows(problem)) if near else None
     if sat is not None:
-        rule, free, floor, ceiling_plan, error, choice = sat
+        rule, free, floor, ceiling_plan, error, kinks = sat
+        choice = _ceiling_choice(problem, free, kinks)
         value = loss_at(problem, moves, log_losses(rule), eps)
         found = rule, value, repair_plan(moves, ceiling_plan, eps), error, free, floor, choice, ""
         if error <= SATURATION_GOOD:
@@ -315,6 +315,18 @@ def _exact_rule(problem: Problem, moves: Moves, eps: float, plan, q, multiplier,
     note = "" if p.proven else f"the rule's entries are not proven ({p.note})"
     return (rule, loss_at(problem, moves, log_losses(rule), eps), better_plan, p.rule_error, p.free_rows, p.floor,
             choice, note)
+
+
+def _ceiling_choice(problem: Problem, free: tuple, kinks: tuple) -> str:
+    """Which rule a saturated saddle point chose on its free rows (``engine.solvers.saturation``): uniform where no
+    move reaches a row, the ceiling's rule p on the kinks' reached rows."""
+    unreached = "the uniform pmf (no move reaches the row: any pmf is minimax there)" if len(free) > len(kinks) else ""
+    if not kinks:
+        return unreached
+    joint = problem.constraint == "joint"
+    return (f"the ceiling: {'the uniform pmf' if joint else 'mu_Y'} on every row a move reaches (h* = "
+            f"{'log m' if joint else 'H(Y)'} exactly, so that rule is minimax)"
+            + ("; the uniform pmf on the rows no move reaches" if unreached else ""))
 
 
 def cached_solves() -> int:

@@ -92,10 +92,9 @@ def _prove_growing(moves: Moves, eps: float, P, gam_of, lam: float, active: bool
         proof = cases(moves, eps, P, gam_of, lam, active)
         if math.isfinite(proof.delta):
             break
-        if proof.empty_cell >= 0:  # a reachable cell of a filled row must carry mass: its cheapest move enters,
-            into = np.flatnonzero(moves.target == proof.empty_cell)  # and so do those of every other empty cell of
-            enter = (int(into[np.argmin(moves.cost[into])]),) + _into_empty_cells(  # a filled row, at once
-                moves, P, np.maximum(gam_of(P), 1e-300))  # (the flows as the proof saw them)
+        if proof.empty_cell >= 0:  # a reachable cell of a filled row must carry mass: its cheapest move enters, and
+            # so do those of every other such cell at once (the flows as ``cases`` gave them to the proof)
+            enter = _into_empty_cells(moves, P, np.maximum(gam_of(P), 1e-300))
         elif proof.enter:
             enter = proof.enter
         else:

@@ -82,11 +82,12 @@ def ceiling_rows(problem) -> tuple:
     return tuple(c / total for c in cols)
 
 
-def saturated(moves: Moves, eps: float, target: tuple | None = None, name: str = "the uniform pmf"):
-    """(q, free rows, floor, plan, delta, choice) when the bounds of the module docstring hold, else None.
+def saturated(moves: Moves, eps: float, target: tuple | None = None):
+    """(q, free rows, floor, plan, delta, kinks) when the bounds of the module docstring hold, else None.
 
-    ``target``: the rows' exact distribution p at the ceiling (``ceiling_rows``; uniform when None); ``name``: what
-    p is called in ``choice``, the sentence naming the rule chosen on the free rows."""
+    ``target``: the rows' exact distribution p at the ceiling (``ceiling_rows``; uniform when None). The free rows
+    are those no move reaches (q uniform there) and the ``kinks``, reached rows where p is one minimax rule of
+    several (4; q = p there)."""
     m = moves.m
     if m < 2:
         return None
@@ -101,7 +102,7 @@ def saturated(moves: Moves, eps: float, target: tuple | None = None, name: str =
         if fill not in plans:
             plans[fill] = _target_plan(moves, eps, pf, fill)
         exact = None if plans[fill] is None else _exact_plan(moves, eps, plans[fill], reserve)
-        out = None if exact is None else _bounds(moves, eps, *exact, p_exact, pf, name)
+        out = None if exact is None else _bounds(moves, eps, *exact, p_exact, pf)
         if out is not None and (best is None or out[4] < best[4]):
             best = out
         if best is not None and best[4] <= GOOD:
@@ -109,7 +110,7 @@ def saturated(moves: Moves, eps: float, target: tuple | None = None, name: str =
     return best if best is not None and best[4] <= ACCEPT else None
 
 
-def _bounds(moves: Moves, eps: float, gamma: dict, room, p_exact: tuple, pf: np.ndarray, name: str):
+def _bounds(moves: Moves, eps: float, gamma: dict, room, p_exact: tuple, pf: np.ndarray):
     """The bounds of the module docstring (2, 3) for the exact plan ``gamma``; None where a row is not pinned."""
     n, m = moves.n, moves.m
     N = {}
@@ -156,18 +157,12 @@ def _bounds(moves: Moves, eps: float, gamma: dict, room, p_exact: tuple, pf: np.
         delta[x] = _log_distance(low, high, pf)
     if loose and not _not_unique(moves, eps, loose, reach, p_exact):
         return None
-    kinks = loose
     q = np.tile(pf, (n, 1))
     q[free] = 1.0 / m  # a row no move reaches: the engine's choice there is uniform, as everywhere (``_rule``)
     plan = np.zeros(len(moves.cost))
     for e, g in gamma.items():
         plan[e] = float(g)
-    choice = "the uniform pmf (no move reaches the row: any pmf is minimax there)" if free else ""
-    if kinks:
-        ceiling_name = "log m" if name == "the uniform pmf" else "H(Y)"
-        choice = (f"the ceiling: {name} on every row a move reaches (h* = {ceiling_name} exactly, so that rule is "
-                  "minimax)" + ("; the uniform pmf on the rows no move reaches" if free else ""))
-    return q, tuple(sorted(free + kinks)), floor, plan, float(delta.max(initial=0.0)), choice
+    return q, tuple(sorted(free + loose)), floor, plan, float(delta.max(initial=0.0)), tuple(loose)
 
 
 def _not_unique(moves: Moves, eps: float, loose: list, reach: np.ndarray, p_exact: tuple) -> bool:

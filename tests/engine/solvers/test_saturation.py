@@ -112,9 +112,9 @@ def test_a_kink_row_is_proven_not_unique_and_keeps_mu_y():
     alone give only 2.3 nats.)"""
     p = engine.load_preset("binary-source", constraint="expected")
     moves = allowed_moves(p, 0.3)
-    q, free, floor, _, delta, choice = saturated(moves, 0.3, ceiling_rows(p), "mu_Y")
+    q, free, floor, _, delta, kinks = saturated(moves, 0.3, ceiling_rows(p))
     np.testing.assert_allclose(q, [[0.7, 0.3], [0.7, 0.3]], rtol=1e-15)
-    assert free == (1,) and delta < 1e-12 and "H(Y) exactly" in choice
+    assert free == kinks == (1,) and delta < 1e-12
     np.testing.assert_allclose(floor[1], [0.0, 0.3], rtol=1e-12)
     r = second_rules(moves, 0.3, [1], ceiling_rows(p))[1]
     assert r is not None and abs(r[0] - 0.7) > 1e-9 and 0.3 <= r[0] <= 0.7
@@ -122,7 +122,8 @@ def test_a_kink_row_is_proven_not_unique_and_keeps_mu_y():
     assert engine.rule_loss(p, np.array([[0.7, 0.3], r]), [0.3])[0] <= ceiling(p) + 1e-12
     assert engine.rule_loss(p, np.array([[0.7, 0.3], [0.5, 0.5]]), [0.3])[0] <= ceiling(p) + 1e-12
     s = saddle_at(p, 0.3)
-    assert s.free_rows == (1,) and s.rule_error < 1e-12 and "mu_Y" in s.rule_choice
+    assert s.free_rows == (1,) and s.rule_error < 1e-12
+    assert "mu_Y on every row a move reaches (h* = H(Y) exactly" in s.rule_choice
     rr = engine.robust_rule(p, 0.3)
     assert not rr.unique and "not unique at x = 1" in rr.uniqueness
 
@@ -157,7 +158,7 @@ def test_kinks_of_dyadic_problems_give_second_rules_that_are_minimax(rows):
     if eps <= 0 or np.any(p.mu.sum(axis=0) == 0):
         return
     moves, target = allowed_moves(p, eps), ceiling_rows(p)
-    found = saturated(moves, eps, target, "mu_Y")
+    found = saturated(moves, eps, target)
     diagonal = p.m == 2 and p.mu[0, 1] == 0 and p.mu[1, 0] == 0 and p.mu[1, 1] < p.mu[0, 0]
     if diagonal:
         assert found is not None and found[1] == (1,)
@@ -193,7 +194,7 @@ def test_two_emptied_rows_are_not_unique_together():
                                    constraint="expected")
     moves, target = allowed_moves(p, 0.5), ceiling_rows(p)
     assert second_rules(moves, 0.5, [1], target) is None and second_rules(moves, 0.5, [2], target) is None
-    q, free = saturated(moves, 0.5, target, "mu_Y")[:2]
+    q, free = saturated(moves, 0.5, target)[:2]
     assert free == (1, 2)
     assert_second_rules_are_minimax(p, 0.5, moves, target, q, free)
     s = saddle_at(p, 0.5)
