@@ -10,6 +10,8 @@ It also puts BLAS on one thread for the whole process. The sessions are the serv
 two threads per dense solve (the exact rule's Newton steps, engine.solvers.barrier) on two busy cores made a
 650x650 solve 5 to 15 times slower than one thread (0.14-0.41 s against 0.028 s, measured in one run), and a
 joint-constraint page took minutes instead of seconds.
+
+And it batches Streamlit's hand-off of elements from the script threads to the event loop (ui/batching.py).
 """
 
 from __future__ import annotations
@@ -42,4 +44,7 @@ def load_modules() -> None:
         for name in LAZY:
             importlib.import_module(name)
         threadpool_limits(limits=1, user_api="blas")  # process-wide, kept (module docstring)
+        from ui import batching
+
+        batching.install()  # one event-loop wake-up per burst of elements (ui/batching.py)
         _loaded = True
