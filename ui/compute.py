@@ -49,6 +49,15 @@ _SOLVED: OrderedDict = OrderedDict()  # the calls some session of this process h
 _SOLVED_ENTRIES = 256
 
 
+def _budgets(eps_grid: tuple) -> str:
+    """A grid of budgets as the cache key hashes it: one string (repr is exact for floats). Streamlit's hasher walks
+    a tuple element by element, about 200 us for 41 budgets, on every rerun of a page that looks its grid up."""
+    return repr(tuple(float(e) for e in eps_grid))
+
+
+BUDGETS = {tuple: _budgets}  # hash_funcs of the caches keyed by grids of budgets (their only tuples)
+
+
 def warm_saddles(problem: engine.Problem, budgets, label: str) -> None:
     """Solve the saddle point at each budget (engine.solvers.chain caches them) with a progress bar, once a session.
 
@@ -93,13 +102,20 @@ def remember(token: tuple) -> None:
             _SOLVED.popitem(last=False)
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def worst_cases(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]) -> dict:
     """worst_case and clean_vs_robust at every eps of the grid: {eps: (WorstCase, CleanVersusRobust)}."""
     return {e: (engine.worst_case(_problem, e), clean_vs_robust(_problem, e)) for e in eps_grid}
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@st.cache_data(max_entries=16 * ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
+def worst_case_at(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...], eps: float) -> tuple:
+    """``worst_cases(...)[eps]``, cached on its own: a slider move unpickles one budget's results, not the grid's
+    (figure2: 2 kB instead of 76 kB)."""
+    return worst_cases(key, _problem, eps_grid)[eps]
+
+
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def mass_scale(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]) -> float:
     """The top of the colour scale for mu and nu*: the largest mass of mu and of nu* at any eps of the grid, so
     that one colour is one mass on every heatmap and at every slider position."""
@@ -139,26 +155,26 @@ def animation(problem: engine.Problem, eps_grid: tuple[float, ...], eps: float, 
     return show_frame(fig, eps_grid.index(eps), nus, qs, captions)
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def robust_rules(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]) -> dict:
     """robust_rule at every eps of the grid (the same cached saddle solves as worst_cases)."""
     return {e: engine.robust_rule(_problem, e) for e in eps_grid}
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def grid(key: str, _problem: engine.Problem, eps_rule: tuple[float, ...], eps_attack: tuple[float, ...]):
     """Figure 2's TradeoffGrid."""
     return tradeoff_grid(_problem, eps_rule, eps_attack)
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def errors(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]):
     """Robust accuracy over the grid (``engine.error_grid``): e* (one LP re-solved along the grid), and each robust
     rule of the grid, cross-entropy and 0-1, and the clean Bayes rule under each attack of it."""
     return engine.error_grid(_problem, eps_grid, eps_grid)
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def privacy(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]):
     """The PrivacyCurve over the grid."""
     return privacy_curve(_problem, eps_grid)
@@ -174,7 +190,7 @@ def deterministic(key: str, _problem: engine.Problem, eps: float, alphas: tuple[
     return result
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def _deterministic(key: str, _problem: engine.Problem, eps: float, alphas: tuple[float, ...]):
     """The cached body of ``deterministic``."""
     gap = deterministic_gap(_problem, eps)

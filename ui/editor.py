@@ -10,6 +10,7 @@ naming the bad cell or value instead of a result.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,8 +54,9 @@ class Setup:
         return self.problem.key if self.problem is not None else ""
 
 
+@functools.cache
 def preset_names() -> dict[str, str]:
-    """Every example: name -> title."""
+    """Every example: name -> title (the same dict every call: do not change it)."""
     return {n: engine.preset_info(n).title for n in engine.preset_names()}
 
 

@@ -34,7 +34,7 @@ box = headline()
 box.metric("least leakage I(Y;Z)", leak, help="Lower is more private.")
 box.metric("leakage with no distortion, I(X;Y)", leak0)
 box.metric("status of the curve", curve.status)
-w = compute.worst_cases(setup.key, p, setup.eps_grid)[setup.eps][0]
+w = compute.worst_case_at(setup.key, p, setup.eps_grid, setup.eps)[0]
 certificate_badge(w.certificate, w.status, u)
 chart, side = st.columns([3, 1])
 with chart:

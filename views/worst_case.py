@@ -36,8 +36,7 @@ frame.header("Worst-case perturbation",
 setup = problem_editor()
 p, u = setup.problem, setup.units
 compute.warm_saddles(p, setup.eps_grid, "Solving the whole eps range once (later slider moves are instant)")
-solved = compute.worst_cases(setup.key, p, setup.eps_grid)
-here = solved[setup.eps]
+here = compute.worst_case_at(setup.key, p, setup.eps_grid, setup.eps)
 (w, cvr), eps = last_good("worst-case", setup.key, here, setup.eps, here[0].status == "failed", here[0].message)
 h_y, h_yx = label_entropy(p.mu), conditional_entropy(p.mu)
 

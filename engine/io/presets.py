@@ -31,8 +31,9 @@ class PresetInfo:
     eps_default: float
 
 
+@functools.cache
 def preset_names() -> tuple[str, ...]:
-    """The names load_preset accepts, figure2 first."""
+    """The names load_preset accepts, figure2 first (the data directory is read once: it ships with the package)."""
     names = sorted(p.stem for p in DATA.glob("*.json"))
     return tuple(sorted(names, key=lambda s: (s != "figure2", s != "stochastic-vs-deterministic", s)))
 
@@ -57,8 +58,26 @@ def _read_named(name: str) -> dict:
 
 
 def load_preset(name: str, **changes) -> Problem:
-    """The named problem; ``changes`` (metric=, constraint=, label_cost=) override the preset's own."""
-    d = _read(name)
+    """The named problem; ``changes`` (metric=, constraint=, label_cost=) override the preset's own.
+
+    Without changes every call returns the same Problem (it is immutable: a frozen dataclass with read-only
+    arrays), so a page that opens an example on every rerun validates its table once per process."""
+    if not changes:
+        return _preset_problem(_name(name))
+    return _build(_read(name), changes)
+
+
+def _name(name) -> str:
+    _read(name)  # the sentence for a bad name, as before
+    return name
+
+
+@functools.cache
+def _preset_problem(name: str) -> Problem:
+    return _build(_read_named(name), {})
+
+
+def _build(d: dict, changes: dict) -> Problem:
     args = dict(
         mu=d["mu"], positions=d["positions"], labels=d["labels"], metric=d["metric"],
         constraint=d["constraint"], label_cost=d.get("label_cost", 1.0), name=d["name"],

@@ -83,3 +83,17 @@ def test_rate_distortion_presets_are_their_sources():
 def test_unknown_preset_is_a_problem_error():
     with pytest.raises(engine.ProblemError, match="Unknown preset"):
         engine.load_preset("no-such-preset")
+
+
+def test_a_preset_without_changes_is_built_once_and_cannot_be_changed():
+    """Pages open their example on every rerun: the same immutable Problem each time; changes build a new one."""
+    p = engine.load_preset("figure2")
+    assert engine.load_preset("figure2") is p
+    assert not p.mu.flags.writeable and not p.cost.flags.writeable
+    with pytest.raises(ValueError):
+        p.mu[0, 0] = 1.0
+    joint = engine.load_preset("figure2", constraint="joint")
+    assert joint is not p and joint.constraint == "joint" and p.constraint == "expected"
+    assert engine.load_preset("figure2", constraint="joint") is not joint  # changes: built as asked, not shared
+    with pytest.raises(engine.ProblemError, match="A preset is named by text"):
+        engine.load_preset(3)
