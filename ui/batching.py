@@ -18,10 +18,10 @@ self-pipe writes, plus the loop's reads of them and one handle per element.
 - ``_enqueued_some_message`` sets the event directly when it is already on the loop's thread (the case above), and
   through ``call_soon_threadsafe`` from any other thread, as before.
 
-Measured side by side (benchmarks/bench_pages.py --base, 20 sessions a page, quiet machine): a tradeoff move
-27.1 -> 23.2 CPU ms, a first load 35.0 -> 30.0 ms; a page of one slider and 90 captions 0.125 -> 0.092 ms a
-message. Sessions created before ``install()`` keep Streamlit's own hand-off for ``_enqueued_some_message`` (it
-is bound when a session starts); app.py installs it on the first run (ui/boot.py).
+Measured side by side (two servers, rounds of bench_pages' sessions interleaved, 10 rounds, medians; quiet
+machine): a move 25.3 -> 20.0 CPU ms (worst-case) and 22.7 -> 17.6 ms (tradeoff); a page of one slider and 90
+captions 0.125 -> 0.092 ms a message. Sessions created before ``install()`` keep Streamlit's own hand-off for
+``_enqueued_some_message`` (it is bound when a session starts); app.py installs it on the first run (ui/boot.py).
 
 Streamlit is pinned (requirements.lock); tests/ui/test_batching.py checks that the two methods still have the
 shape this relies on and that a served page draws and reruns as before. Idempotent; ``uninstall()`` restores both.
@@ -39,7 +39,6 @@ from streamlit.runtime.runtime import Runtime
 
 LOG = logging.getLogger(__name__)
 _ORIGINAL = {"call_soon": AppSession._call_soon_on_event_loop, "enqueued": Runtime._enqueued_some_message}
-_LOCK = threading.Lock()
 POLL_SECONDS = 0.002  # while a run is sending: a message waits at most this long for the loop
 
 
@@ -88,10 +87,7 @@ class _Batch:
 
 
 def _call_soon_on_event_loop(self: AppSession, callback) -> None:
-    batch = self.__dict__.get("_lab_batch")
-    if batch is None:
-        with _LOCK:
-            batch = self.__dict__.setdefault("_lab_batch", _Batch())
+    batch = self.__dict__.get("_lab_batch") or self.__dict__.setdefault("_lab_batch", _Batch())  # setdefault: atomic
     batch.add(self._event_loop, callback)
 
 

@@ -108,7 +108,7 @@ def worst_cases(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...])
     return {e: (engine.worst_case(_problem, e), clean_vs_robust(_problem, e)) for e in eps_grid}
 
 
-@st.cache_data(max_entries=16 * ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
+@st.cache_data(max_entries=16 * ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)  # one per budget
 def worst_case_at(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...], eps: float) -> tuple:
     """``worst_cases(...)[eps]``, cached on its own: a slider move unpickles one budget's results, not the grid's
     (figure2: 2 kB instead of 76 kB)."""

@@ -62,14 +62,8 @@ def load_preset(name: str, **changes) -> Problem:
 
     Without changes every call returns the same Problem (it is immutable: a frozen dataclass with read-only
     arrays), so a page that opens an example on every rerun validates its table once per process."""
-    if not changes:
-        return _preset_problem(_name(name))
-    return _build(_read(name), changes)
-
-
-def _name(name) -> str:
-    _read(name)  # the sentence for a bad name, as before
-    return name
+    d = _read(name)  # the sentence for a bad name
+    return _build(d, changes) if changes else _preset_problem(name)
 
 
 @functools.cache
