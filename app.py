@@ -1,7 +1,5 @@
 """Tradeoff Lab: page configuration and navigation. Everything else lives in views/, ui/, figures/, engine/."""
 
-import logging
-
 import streamlit as st
 
 from ui.boot import load_modules
@@ -10,7 +8,6 @@ load_modules()  # before any page: sessions starting together must not import th
 
 from ui import frame  # noqa: E402
 
-st.set_page_config(page_title="Tradeoff Lab", page_icon=":material/balance:", layout="wide")
 pages = {
     "Tradeoff Lab": [st.Page("views/overview.py", title="Overview", icon=":material/home:", default=True)],
     "Explore": [
@@ -33,14 +30,9 @@ pages = {
                 url_path="concentration-of-measure"),
     ],
 }
-page = frame.start(pages)  # the tab title names the page; the link is read; lecture mode's look
+page = frame.start(pages)  # the page's configuration and tab title; the link is read; lecture mode's look
 try:
-    page.run()
-except frame.PageStopped:
-    pass  # the page said why it stopped (a bad table, bad scores): the link and navigation below still follow
-except Exception as error:  # noqa: BLE001 - the page's own sentence instead of a traceback; the log keeps it
-    logging.getLogger("tradeoff_lab").exception("page %s failed", page.url_path or "overview")
-    st.error(f"This page met a problem it did not expect ({type(error).__name__}). Your table and settings are "
-             f"kept: change a setting, or reload the page. The details are in the server's log.")
+    frame.guarded(page.run, frame.page_key(page))  # a failure is said in a sentence, the log keeps the traceback
 finally:
-    frame.finish()  # the link, and the navigation and share buttons that carry it (also after st.stop)
+    frame.finish()  # the link, and the navigation and share buttons that carry it (also after st.stop); a page's
+    # live part (frame.live) has drawn them already

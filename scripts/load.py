@@ -157,7 +157,7 @@ async def session(base: str, page: str, reruns: int, think: float, timeout: floa
                 page_hash = run.page_hash
             tally.reruns.append(run.seconds)
             tally.errors += [f"{page} eps={value:g}: {e}" for e in run.errors]
-            slider = run.slider or Slider(slider.id, slider.lo, slider.hi, slider.step, value)
+            slider = run.slider or slider  # the same slider (its fragment too), at the value just sent
             slider.value = value
             moved += 1
         tally.finished_sessions += 1

@@ -16,7 +16,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 EPS_LABEL = "Attack budget eps"
-DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
+DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+        ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Slider:
     hi: float
     step: float
     value: float
+    fragment: str = ""  # the fragment that drew it (a page's live part, ui.frame.live): a move reruns only that
 
     def next_value(self) -> float:
         """One step right, or back to the left end at the right end (a student sweeping eps)."""
@@ -52,7 +54,7 @@ class Run:
 def rerun_request(page: str, base: str, page_hash: str = "", slider: Slider | None = None,
                   value: float | None = None, query: str = "") -> bytes:
     """The BackMsg a browser sends: a first run of a deep link (``/page?query``), or a rerun with the eps slider at
-    ``value``."""
+    ``value`` (of the fragment that drew the slider, as the browser asks, when one did)."""
     msg = BackMsg()
     state = msg.rerun_script
     state.page_name = page
@@ -68,6 +70,8 @@ def rerun_request(page: str, base: str, page_hash: str = "", slider: Slider | No
         widget = state.widget_states.widgets.add()
         widget.id = slider.id
         widget.double_array_value.data.append(value)
+        if slider.fragment:
+            state.fragment_id = slider.fragment
     return msg.SerializeToString()
 
 
@@ -104,7 +108,7 @@ async def one_run(ws, request: bytes, timeout: float) -> Run:
                 elif what == "slider" and element.slider.label == EPS_LABEL:
                     s = element.slider
                     value = s.value[0] if s.value else s.default[0]
-                    slider = Slider(s.id, s.min, s.max, s.step, value)
+                    slider = Slider(s.id, s.min, s.max, s.step, value, msg.delta.fragment_id)
                 widget_id = getattr(getattr(element, what), "id", "") if what else ""
                 if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
                     key = user_key(widget_id)

@@ -5,7 +5,8 @@ are keyed by the problem's canonical hash (``Problem.key``) and the budgets, the
 Pages precompute a whole eps grid once and index it, so a slider move is a dictionary lookup. The caches are
 ``st.cache_data``, bounded in entries and bytes (SIZE each, server.maxCacheDataSize together): each call unpickles
 its own copy, so no session can change another's results (figure2's worst-case grid, 41 results with their plans,
-is 76 kB and unpickles in about 0.4 ms).
+is 76 kB and unpickles in about 0.4 ms). The results the pages chart are stamped with their content's digest
+(ui.figcache.stamped), so a chart's cache lookup reads that instead of walking the result on every run.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from figures.animation import show_frame, worst_case_animation
 from figures.data import regions_figure
 from figures.style import for_hall
 from ui import budget
-from ui.figcache import freeze
+from ui.figcache import freeze, stamped
 from ui.text import bounds_meet
 
 ENTRIES = 64
@@ -105,7 +106,7 @@ def remember(token: tuple) -> None:
 @st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def worst_cases(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]) -> dict:
     """worst_case and clean_vs_robust at every eps of the grid: {eps: (WorstCase, CleanVersusRobust)}."""
-    return {e: (engine.worst_case(_problem, e), clean_vs_robust(_problem, e)) for e in eps_grid}
+    return {e: (stamped(engine.worst_case(_problem, e)), stamped(clean_vs_robust(_problem, e))) for e in eps_grid}
 
 
 @st.cache_data(max_entries=16 * ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)  # one per budget
@@ -164,20 +165,20 @@ def robust_rules(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]
 @st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def grid(key: str, _problem: engine.Problem, eps_rule: tuple[float, ...], eps_attack: tuple[float, ...]):
     """Figure 2's TradeoffGrid."""
-    return tradeoff_grid(_problem, eps_rule, eps_attack)
+    return stamped(tradeoff_grid(_problem, eps_rule, eps_attack))
 
 
 @st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def errors(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]):
     """Robust accuracy over the grid (``engine.error_grid``): e* (one LP re-solved along the grid), and each robust
     rule of the grid, cross-entropy and 0-1, and the clean Bayes rule under each attack of it."""
-    return engine.error_grid(_problem, eps_grid, eps_grid)
+    return stamped(engine.error_grid(_problem, eps_grid, eps_grid))
 
 
 @st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def privacy(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]):
     """The PrivacyCurve over the grid."""
-    return privacy_curve(_problem, eps_grid)
+    return stamped(privacy_curve(_problem, eps_grid))
 
 
 def deterministic(key: str, _problem: engine.Problem, eps: float, alphas: tuple[float, ...]):

@@ -10,7 +10,9 @@ naming the bad cell or value instead of a result.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,14 +41,23 @@ INTERACTIVE_MOVES = limits.INTERACTIVE_MOVES
 
 @dataclass(frozen=True)
 class Setup:
-    """What the editor produced: a problem (or the sentence saying why not), eps and its grid, units."""
+    """What the editor produced: a problem (or the sentence saying why not), eps and its grid, units.
+
+    From ``problem_editor(live=True)`` eps is None until ``with_eps`` draws its slider (in the page's live part)."""
 
     problem: engine.Problem | None
     error: str | None
-    eps: float
+    eps: float | None
     eps_grid: tuple[float, ...]
     units: str
     preset: str | None
+    slider: Callable[[], float] | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    def with_eps(self) -> Setup:
+        """This setup with eps: its slider drawn now, where the editor placed it (above the first chart)."""
+        if self.slider is None:
+            return self
+        return dataclasses.replace(self, eps=self.slider(), slider=None)
 
     @property
     def key(self) -> str:
@@ -61,12 +72,13 @@ def preset_names() -> dict[str, str]:
 
 
 def problem_editor(default_preset: str = "figure2", force_kind: str | None = None,
-                   eps_help: str = "", require: bool = True) -> Setup:
+                   eps_help: str = "", require: bool = True, live: bool = False) -> Setup:
     """Draw the controls (example and eps above the charts, the rest in the sidebar; only the example and eps
     in lecture mode) and build the problem.
 
     With ``require`` (every page's case) a table that cannot be solved shows the engine's sentence and stops the
-    page there, every control kept; without it the Setup carries the sentence and no problem."""
+    page there, every control kept; without it the Setup carries the sentence and no problem. With ``live`` the
+    eps slider is left to ``Setup.with_eps`` (the page's live part, ui.frame.live), unless the page stops here."""
     lecture = state.lecture_mode()
     box = st.sidebar
     left, right = st.container(key="controls").columns([2, 3], vertical_alignment="bottom")
@@ -108,7 +120,9 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
         error, problem = link, None
     lo, hi, default = _eps_range(problem, preset)
     grid = state.eps_grid(lo, hi)
-    eps = state.eps_slider(lo, hi, default, grid, eps_help, box=right, scope=(source, preset))
+    slider = functools.partial(state.eps_slider, lo, hi, default, grid, eps_help, box=right, scope=(source, preset))
+    stops = require and problem is None
+    eps = None if live and not stops else slider()
     units = state.choice(box, "Units", UNITS, "units", "nats", lecture, horizontal=True,
                          help="nats: natural logarithm; bits: logarithm base 2 (1 bit = ln 2 nats).")
     if source == "custom":
@@ -116,10 +130,11 @@ def problem_editor(default_preset: str = "figure2", force_kind: str | None = Non
     elif problem is not None and not lecture and source == "random":
         box.download_button("Download this scenario (JSON)", problem_to_json(problem), "scenario.json",
                             "application/json", help="Upload it later under 'My own table' to get this problem back.")
-    if require and problem is None:
+    if stops:
         st.error(literal(error))
         frame.stop()
-    return Setup(problem, error, eps, grid, units, preset if source == "preset" else None)
+    return Setup(problem, error, eps, grid, units, preset if source == "preset" else None,
+                 slider if eps is None else None)
 
 
 def _changed_note(slot, base: engine.Problem, problem: engine.Problem) -> None:

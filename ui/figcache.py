@@ -65,6 +65,24 @@ def freeze(fig: go.Figure) -> FrozenFigure:
     return FrozenFigure(json.loads(text), len(text))
 
 
+STAMP = "_content_digest"  # where ``stamped`` keeps a result's digest (an instance attribute, pickled with it)
+
+
+def stamped(value):
+    """``value`` (an engine result, a frozen dataclass) with the digest of its content kept on it, so that
+    ``shared`` reads one string instead of walking its arrays and fields again on every run of every session.
+    The cached calls of ui/compute.py stamp what they return; the stamp travels through ``st.cache_data``'s
+    pickling, so each session's copy carries it. A stamped value must not be changed afterwards (none is: the
+    results are frozen and the pages only read them)."""
+    h = hashlib.blake2b(digest_size=20)
+    try:
+        _feed(h, value)
+    except Unhashable:
+        return value  # content the digest does not know: its charts are built as before (``shared``)
+    object.__setattr__(value, STAMP, h.hexdigest())
+    return value
+
+
 class Unhashable(TypeError):
     """An argument whose content the digest does not know."""
 
@@ -99,6 +117,8 @@ def _feed(h, value) -> None:
     elif type(value).__name__ == "Problem" and isinstance(getattr(value, "key", None), str):
         h.update(f"problem:{value.key};".encode())  # engine.Problem: its canonical hash (mu, cost, kind) ...
         _feed(h, (value.positions, value.labels, value.name))  # ... and what it names, which the key leaves out
+    elif STAMP in getattr(value, "__dict__", ()):
+        h.update(f"stamped:{type(value).__qualname__}:{value.__dict__[STAMP]};".encode())
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         h.update(f"dataclass:{type(value).__module__}.{type(value).__qualname__}(".encode())
         for f in dataclasses.fields(value):

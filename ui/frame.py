@@ -4,13 +4,24 @@ page's look (lecture sizes, projector and dark themes, controls that stay on scr
 
 app.py calls ``start`` before the page and ``finish`` after it (also when the page stops early), so every
 link drawn here carries the values the page's controls ended the run with.
+
+The live part. A slider move on an Explore page changes only what eps shapes, yet a full run also rebuilds the
+page's frame, its problem editor and every widget above the charts (about a third of a move's server CPU, and in a
+lecture hall the CPU is what the students queue for). ``live(view, setup)`` draws the page's tail, eps slider
+included, as an ``st.fragment``: a move inside it reruns only the fragment. The navigation links and the share bar
+are drawn from inside it (``finish`` at its end, written through Streamlit's outside-container wrappers into the
+sidebar and the share bar), so they follow every move; a control outside it (the example, the cost, ...) reruns
+the whole page as before; and a switch that changes the page's look (lecture mode, its theme, the QR code) asks
+for a full run, since the frame is drawn outside the fragment.
 """
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ui import look, state
 
@@ -54,6 +65,43 @@ def stop() -> None:
     raise PageStopped
 
 
+def guarded(draw, name: str, *args) -> None:
+    """``draw(*args)``, with the app's sentence instead of a traceback when it fails (the log keeps the details)
+    and nothing said when the page stopped itself (``stop``)."""
+    try:
+        draw(*args)
+    except PageStopped:
+        pass  # the page said why it stopped (a bad table, bad scores): the link and navigation still follow
+    except Exception as error:  # noqa: BLE001 - the page's own sentence instead of a traceback; the log keeps it
+        logging.getLogger("tradeoff_lab").exception("page %s failed", name)
+        st.error(f"This page met a problem it did not expect ({type(error).__name__}). Your table and settings "
+                 f"are kept: change a setting, or reload the page. The details are in the server's log.")
+
+
+def fragment_rerun() -> bool:
+    """True when this run reruns only a fragment (a control of the page's live part moved)."""
+    return bool(getattr(get_script_run_ctx(), "fragment_ids_this_run", None))
+
+
+def live(view, setup) -> None:
+    """Draw ``view(setup)``, the page's tail from its eps slider on, as a fragment (see the module docstring),
+    then the links and share bar from inside it. It must be the last thing the page draws."""
+
+    @st.fragment
+    def live_part() -> None:
+        again = fragment_rerun()
+        if again:
+            state.resume()  # the widgets are ahead of the link now: they win (ui/state.py)
+        try:
+            guarded(view, state.current_page(), setup)
+        finally:
+            finish()
+        if again and state.look_changed():
+            st.rerun()  # lecture mode, its theme or the QR code switched: the frame outside is drawn again
+
+    live_part()
+
+
 def page_key(page) -> str:
     """The name state and tests use for a page: its URL path ('overview' for the default page)."""
     return page.url_path or "overview"
@@ -63,7 +111,7 @@ def start(pages: dict) -> object:
     """Resolve the page, read the link, title the tab, apply the look; returns the page to run."""
     page = st.navigation(pages, position="hidden")
     state.begin(page_key(page))
-    st.set_page_config(page_title=f"{page.title} · Tradeoff Lab")
+    st.set_page_config(page_title=f"{page.title} · Tradeoff Lab", page_icon=":material/balance:", layout="wide")
     look.apply(state.lecture_mode(), state.theme())
     run = st.session_state[state.RUN]
     run["pages"] = pages
@@ -87,9 +135,15 @@ def share_box():
 
 
 def finish() -> None:
-    """Write the link, then draw what carries it: navigation, the share bar, lecture mode's bar and QR code."""
-    url = state.finish()
+    """Write the link, then draw what carries it: navigation, the share bar, lecture mode's bar and QR code.
+
+    Once a run: a page's live part (``live``) calls it from inside its fragment, and app.py's call then does
+    nothing."""
     run = st.session_state[state.RUN]
+    if run.get("finished") and not fragment_rerun():
+        return
+    run["finished"] = True
+    url = state.finish()
     if state.lecture_mode():
         _lecture_bar(run["nav"], run["pages"], url)
         if state.show_qr():

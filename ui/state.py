@@ -5,7 +5,8 @@ default depends on the example), and the shared settings and lecture mode travel
 How one run goes (app.py, ui/frame.py): ``begin(page)`` reads the link; each control helper below seeds its
 widget's value, draws the widget (or, hidden in lecture mode, only reads the value) and records the value;
 ``finish()`` writes every recorded value back to the link and gives the parameters that the navigation
-links carry to the other pages.
+links carry to the other pages. A rerun of a page's live part (ui.frame.live, a fragment) begins with
+``resume()`` instead: the record of the controls outside it stays, the ones inside record again.
 
 Whose value wins. The link is news on a session's first run (a link pasted or scanned), after a page switch
 (the navigation's link carries the settings) and on the browser's back and forward buttons: then every
@@ -47,6 +48,28 @@ def begin(page: str) -> None:
     _seed("lecture", False, _flag)
     _seed("theme", "projector", lambda raw: raw if raw in THEMES else None)
     _seed("qr", False, _flag)
+    ss[RUN]["look"] = _look()
+
+
+def resume() -> None:
+    """Start a rerun of the page's live part (ui.frame.live): the run's record of the controls outside it stays,
+    and the controls inside it are ahead of the link (their widgets win)."""
+    _run()["news"] = False
+
+
+def current_page() -> str:
+    """The page this run draws (its url path, 'overview' for the default page)."""
+    return str(_run()["page"])
+
+
+def look_changed() -> bool:
+    """Whether lecture mode, its theme or the QR code switch changed since the page's full run began (the frame
+    outside a live part must then be drawn again)."""
+    return _run().get("look") != _look()
+
+
+def _look() -> tuple:
+    return lecture_mode(), theme(), show_qr()
 
 
 def _history_navigation() -> bool:

@@ -127,12 +127,14 @@ def new_context(browser, viewport: dict | None = None):
 
 
 _FINISHED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page -> script runs finished so far
+_ENDINGS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page -> how each run ended, in order
 
 
 def _watch_runs(page) -> None:
     """Count the server's 'script finished' messages on the page's websocket (the definite end of a run,
     which the DOM may skip: a fast run can go from 'notRunning' to 'notRunning' between two renders)."""
     _FINISHED[page] = 0
+    _ENDINGS[page] = []
 
     def on_frame(payload) -> None:
         if isinstance(payload, bytes):
@@ -142,6 +144,7 @@ def _watch_runs(page) -> None:
                 return
             if msg.WhichOneof("type") == "script_finished":
                 _FINISHED[page] = _FINISHED.get(page, 0) + 1
+                _ENDINGS.setdefault(page, []).append(ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished))
 
     page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
 
@@ -149,6 +152,12 @@ def _watch_runs(page) -> None:
 def runs(page) -> int:
     """How many script runs the server has finished for this page so far."""
     return _FINISHED[page]
+
+
+def endings(page) -> list[str]:
+    """How each of the page's script runs ended so far ('FINISHED_SUCCESSFULLY' for a whole run,
+    'FINISHED_FRAGMENT_RUN_SUCCESSFULLY' for a rerun of a fragment only, ...)."""
+    return list(_ENDINGS.get(page, []))
 
 
 def rerun_after(page, action, timeout_ms: int = RUN_MS) -> None:

@@ -2,7 +2,8 @@
 controls reopens from its link in a fresh browser context with the same numbers; from a shared link every other
 page keeps the settings and lecture mode; a new example starts at its own eps; a custom table says it travels as
 a scenario file; Copy link copies the address; the QR code decodes to the link and its short form opens the same
-view; the guided path moves eps and the step is in the link.
+view; the guided path moves eps and the step is in the link; a slider move reruns only the page's live part
+(ui.frame.live) while the sidebar's links follow it, and lecture mode switched on after a move redraws the frame.
 
 One server and one browser per pytest process (see conftest.py).
 """
@@ -211,3 +212,40 @@ def test_the_guided_path_moves_eps_and_keeps_its_step_in_the_link(page, new_page
     visitor = new_page()  # the lecturer's prepared link opens at the step
     harness.open_view(visitor, page.url, "worst-case", base_is_url=True)
     expect(visitor.locator(".st-key-guide")).to_contain_text("step 2 of 4")
+
+
+EXPLORE = ["worst-case", "tradeoff", "stochastic-vs-deterministic", "privacy"]
+
+
+@pytest.mark.parametrize("name", EXPLORE)
+def test_a_slider_move_reruns_only_the_live_part_and_the_links_follow_it(page, server, name):
+    """The eps slider lives in a fragment: a move reruns only that (the server's run ends as a fragment run), yet
+    the sidebar's links, drawn from inside it, carry the new eps, and following one opens that page at it."""
+    harness.open_view(page, server, name)
+    step_right(page, EPS)
+    assert harness.endings(page)[-1] == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY", harness.endings(page)
+    q = harness.query(page.url)
+    other = "privacy" if name != "privacy" else "worst-case"
+    link = harness.nav(page).get_by_role("link", name=harness.PAGES[other][1], exact=True)
+    target = harness.query(link.get_attribute("href"))
+    assert {k: target.get(k) for k in ("preset", "eps")} == {k: q[k] for k in ("preset", "eps")}
+    harness.rerun_after(page, link.click)
+    harness.wait_for_view(page, other)
+    expect(harness.eps_thumb(page)).to_have_attribute("aria-valuetext", f"{float(q['eps']):.3g}")
+    assert harness.query(page.url)["eps"] == q["eps"]
+
+
+def test_lecture_mode_switched_on_after_a_move_redraws_the_whole_page(page, server):
+    """The lecture switch is drawn from inside the live part, but lecture mode changes the frame outside it (the
+    sidebar goes, the lecture bar comes): switching it asks for a whole run, and the moved eps stays."""
+    harness.open_view(page, server, "tradeoff")
+    step_right(page, EPS)
+    eps = harness.query(page.url)["eps"]
+    page.get_by_test_id("stCheckbox").filter(has_text="Lecture mode").locator("label").click()
+    page.wait_for_url(lambda url: harness.query(url).get("lecture") == "1", timeout=WAIT)
+    expect(page.get_by_test_id("stSidebar")).to_be_hidden(timeout=WAIT)
+    expect(page.locator(".st-key-lecture_bar")).to_be_visible(timeout=WAIT)
+    harness.settle(page)
+    assert "FINISHED_SUCCESSFULLY" in harness.endings(page)[-2:], harness.endings(page)
+    assert harness.query(page.url)["eps"] == eps
+    expect(harness.eps_thumb(page)).to_have_attribute("aria-valuetext", f"{float(eps):.3g}")

@@ -141,3 +141,33 @@ def test_explore_pages_send_the_code_and_the_animation_only_when_opened():
     assert "engine.worst_case(p, 0.5)" in at.code[0].value and at.code[1].value.startswith("python -m engine solve")
     # the handout button stays while the box is open (it follows the box, whose code is then drawn)
     assert [b for b in at.get("download_button") if b.proto.label == "Download as a standalone page"]
+
+
+def test_a_stamped_result_keeps_its_digest_through_pickling_and_differs_from_another():
+    """ui/compute.py stamps what its caches return; the stamp survives st.cache_data's pickling, so each
+    session's copy is looked up by one string (not walked), and different content gets a different stamp."""
+    import pickle
+
+    p = engine.load_preset("figure2")
+    a, b = engine.clean_vs_robust(p, 0.5), engine.clean_vs_robust(p, 1.0)
+    again = pickle.loads(pickle.dumps(engine.clean_vs_robust(p, 0.5)))
+    for result in (a, b, again):
+        figcache.stamped(result)
+    copy = pickle.loads(pickle.dumps(a))
+    assert copy.__dict__[figcache.STAMP] == a.__dict__[figcache.STAMP] == again.__dict__[figcache.STAMP]
+    assert a.__dict__[figcache.STAMP] != b.__dict__[figcache.STAMP]
+    assert figcache.digest(clean_robust_bars, (copy, "nats"), {}) == figcache.digest(clean_robust_bars, (a, "nats"), {})
+    assert figcache.digest(clean_robust_bars, (a, "nats"), {}) != figcache.digest(clean_robust_bars, (b, "nats"), {})
+    figcache.clear()
+    assert figcache.shared(clean_robust_bars, copy, "nats") is figcache.shared(clean_robust_bars, a, "nats")
+
+
+def test_content_it_cannot_digest_is_left_unstamped():
+    import dataclasses
+
+    @dataclasses.dataclass(frozen=True)
+    class Odd:
+        thing: object
+
+    odd = figcache.stamped(Odd(object()))
+    assert figcache.STAMP not in odd.__dict__
