@@ -11,7 +11,8 @@ two threads per dense solve (the exact rule's Newton steps, engine.solvers.barri
 650x650 solve 5 to 15 times slower than one thread (0.14-0.41 s against 0.028 s, measured in one run), and a
 joint-constraint page took minutes instead of seconds.
 
-And it batches Streamlit's hand-off of elements from the script threads to the event loop (ui/batching.py).
+And it batches Streamlit's hand-off of elements from the script threads to the event loop (ui/batching.py), and
+makes the sessions' script runs take turns (ui/turns.py).
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def load_modules() -> None:
         for name in LAZY:
             importlib.import_module(name)
         threadpool_limits(limits=1, user_api="blas")  # process-wide, kept (module docstring)
-        from ui import batching
+        from ui import batching, turns
 
         batching.install()  # one event-loop wake-up per burst of elements (ui/batching.py)
+        turns.install()  # one run draws at a time, first come first served; computations step aside (ui/turns.py)
         _loaded = True

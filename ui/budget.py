@@ -21,6 +21,7 @@ import time
 
 import streamlit as st
 
+from ui import turns
 from ui.text import literal
 
 KAPPA_MAX = 1e6  # beyond this a label change is never bought at any budget a page offers (it is "labels fixed")
@@ -95,6 +96,8 @@ def solving(known: bool = False):
         st.stop()
     start = time.thread_time()
     try:
-        yield
+        with turns.aside():  # the other sessions' runs go on while this one solves (ui.turns)
+            yield
     finally:
         charge(time.thread_time() - start)
+    turns.retake()

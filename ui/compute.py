@@ -11,6 +11,7 @@ is 76 kB and unpickles in about 0.4 ms). The results the pages chart are stamped
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 
@@ -37,7 +38,7 @@ from engine.io.samples import load_dataset, read_samples_csv
 from figures.animation import show_frame, worst_case_animation
 from figures.data import regions_figure
 from figures.style import for_hall
-from ui import budget
+from ui import budget, turns
 from ui.figcache import freeze, stamped
 from ui.text import bounds_meet
 
@@ -48,6 +49,32 @@ SIZE = "96MB"
 _SOLVED_LOCK = threading.Lock()
 _SOLVED: OrderedDict = OrderedDict()  # the calls some session of this process has answered (``answered``)
 _SOLVED_ENTRIES = 256
+
+
+def cached(**options):
+    """``st.cache_data(**options)`` whose misses compute aside (ui.turns): a run that computes gives its turn up
+    while it works, and queues for a turn again once the call has returned (the cache's lock on the arguments
+    then released); a hit keeps the turn."""
+
+    def decorate(function):
+        @functools.wraps(function)
+        def computed(*args, **kwargs):
+            with turns.aside():
+                return function(*args, **kwargs)
+
+        cache = st.cache_data(**options)(computed)
+
+        @functools.wraps(function)
+        def call(*args, **kwargs):
+            try:
+                return cache(*args, **kwargs)
+            finally:
+                turns.retake()
+
+        call.clear, call._info = cache.clear, cache._info  # the cache's own handles (tests read its bounds)
+        return call
+
+    return decorate
 
 
 def _budgets(eps_grid: tuple) -> str:
@@ -103,20 +130,20 @@ def remember(token: tuple) -> None:
             _SOLVED.popitem(last=False)
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def worst_cases(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]) -> dict:
     """worst_case and clean_vs_robust at every eps of the grid: {eps: (WorstCase, CleanVersusRobust)}."""
     return {e: (stamped(engine.worst_case(_problem, e)), stamped(clean_vs_robust(_problem, e))) for e in eps_grid}
 
 
-@st.cache_data(max_entries=16 * ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)  # one per budget
+@cached(max_entries=16 * ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)  # one per budget
 def worst_case_at(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...], eps: float) -> tuple:
     """``worst_cases(...)[eps]``, cached on its own: a slider move unpickles one budget's results, not the grid's
     (figure2: 2 kB instead of 76 kB)."""
     return worst_cases(key, _problem, eps_grid)[eps]
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def mass_scale(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]) -> float:
     """The top of the colour scale for mu and nu*: the largest mass of mu and of nu* at any eps of the grid, so
     that one colour is one mass on every heatmap and at every slider position."""
@@ -156,26 +183,26 @@ def animation(problem: engine.Problem, eps_grid: tuple[float, ...], eps: float, 
     return show_frame(fig, eps_grid.index(eps), nus, qs, captions)
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def robust_rules(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]) -> dict:
     """robust_rule at every eps of the grid (the same cached saddle solves as worst_cases)."""
     return {e: engine.robust_rule(_problem, e) for e in eps_grid}
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def grid(key: str, _problem: engine.Problem, eps_rule: tuple[float, ...], eps_attack: tuple[float, ...]):
     """Figure 2's TradeoffGrid."""
     return stamped(tradeoff_grid(_problem, eps_rule, eps_attack))
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def errors(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]):
     """Robust accuracy over the grid (``engine.error_grid``): e* (one LP re-solved along the grid), and each robust
     rule of the grid, cross-entropy and 0-1, and the clean Bayes rule under each attack of it."""
     return stamped(engine.error_grid(_problem, eps_grid, eps_grid))
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def privacy(key: str, _problem: engine.Problem, eps_grid: tuple[float, ...]):
     """The PrivacyCurve over the grid."""
     return stamped(privacy_curve(_problem, eps_grid))
@@ -191,7 +218,7 @@ def deterministic(key: str, _problem: engine.Problem, eps: float, alphas: tuple[
     return result
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False, hash_funcs=BUDGETS)
 def _deterministic(key: str, _problem: engine.Problem, eps: float, alphas: tuple[float, ...]):
     """The cached body of ``deterministic``."""
     gap = deterministic_gap(_problem, eps)
@@ -206,13 +233,13 @@ def closed_form_rate_distortion(problem: engine.Problem, eps) -> np.ndarray | No
 
 
 # -- the context pages ------------------------------------------------------------------------------------------
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def accuracy_curves(p: float, eta: float, d: int, eps_max: float, points: int):
     """Tsipras et al.: both rules' accuracy on ``points`` radii from 0 to eps_max, and the natural rule's bound."""
     return rule_curves(p, eta, d, eps_max, points)
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def accuracy_at(p: float, eta: float, d: int, eps: float, samples: int, seed: int) -> tuple:
     """The frontier at eps, both rules, and the seeded simulator's estimates of both (``samples`` points each)."""
     rules = {"natural": natural_rule_accuracy(p, eta, d, eps), "robust": robust_rule_accuracy(p, eta, d, eps)}
@@ -221,19 +248,19 @@ def accuracy_at(p: float, eta: float, d: int, eps: float, samples: int, seed: in
     return accuracy_frontier(p, eta, d, eps), rules, simulated
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def noise_curves(p_a: float, p_b: float, sigmas: tuple[float, ...], delta: float) -> dict:
     """Smoothing's and PixelDP's radii for these scores on a grid of noise scales."""
     return radius_curves(p_a, p_b, np.asarray(sigmas), delta=delta)
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def radii(p_a: float, p_b: float, sigma: float, delta: float):
     """Smoothing's radius and both PixelDP radii at this sigma."""
     return compare_radii(p_a, p_b, sigma, delta=delta)
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def smoothing_toy(classifier, points: np.ndarray, sigma: float, samples: int, seed: int, n0: int, alpha: float):
     """CERTIFY at the points (Monte Carlo, seeded) and the smoothed radii at the exact p_A there."""
     certified = certify_smoothed(classifier, points, sigma, n0=n0, n=samples, alpha=alpha, seed=seed)
@@ -241,20 +268,20 @@ def smoothing_toy(classifier, points: np.ndarray, sigma: float, samples: int, se
 
 
 # concentration of measure (engine.context.concentration)
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def sphere_expansion(d: int, measure: float, points: int = 301):
     """The cap's expansion on ``points`` radii from 0 to engine's covering_radius (independent of the chosen delta)."""
     return concentration.cap_expansion_curve(d, measure, np.linspace(0.0, concentration.covering_radius(d, measure),
                                                                          points))
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def sphere_distances(measure: float, dims: tuple[int, ...]):
     """The average distance to the cap against the dimensions."""
     return concentration.cap_distance_curve(measure, dims)
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def sphere_check(d: int, measure: float, delta: float, samples: int, seed: int) -> tuple:
     """The expansion at delta, the cap's average distance and the seeded Monte Carlo check of both."""
     return (concentration.cap_expansion(d, measure, delta), concentration.mean_distance_to_cap(d, measure),
@@ -262,38 +289,38 @@ def sphere_check(d: int, measure: float, delta: float, samples: int, seed: int) 
 
 
 # robust statistics (engine.context.robust_statistics, .high_dimensional, .tukey)
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def corruption(n: int, eps: float, shift: float, trim: float, repeats: int, seed: int):
     """The estimators under the bump and their worst placements (engine CorruptionStudy)."""
     return robust_statistics.corruption_study(n, eps, shift, trim=trim, repeats=repeats, seed=seed)
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def shift_curves(n: int, eps: float, shifts: tuple[float, ...], trim: float, repeats: int, seed: int):
     """The errors against the bump's location (independent of the chosen location)."""
     return robust_statistics.shift_sweep(n, eps, shifts, trim=trim, repeats=repeats, seed=seed)
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def breakdown_curves(n: int, eps_values: tuple[float, ...], trim: float, repeats: int, seed: int):
     """The sup errors against eps (independent of the chosen eps and bump)."""
     return robust_statistics.breakdown_curve(n, eps_values, trim=trim, repeats=repeats, seed=seed)
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def dimension_curves(n: int, eps: float, dims: tuple[int, ...], repeats: int, seed: int):
     """The errors against the dimension, the bump at sigma sqrt(d), and the eps sqrt(d) fit."""
     return high_dimensional.dimension_sweep(n, eps, dims, repeats=repeats, seed=seed)
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def plane(n: int, eps: float, shift: float, seed: int):
     """The Tukey median and exact depth regions of a corrupted sample in the plane."""
     return tukey.plane_study(n, eps, shift, seed=seed)
 
 
 # -- your data ------------------------------------------------------------------------------------------------
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def data_problem(source: str, upload: bytes | None, label: str, features, bins: int, cost: str, method: str,
                  drop: bool):
     """The binned problem of the 'Your data' page (a ProblemError sentence for bad input)."""
@@ -301,7 +328,7 @@ def data_problem(source: str, upload: bytes | None, label: str, features, bins: 
     return from_samples(samples, features=features, bins=bins, cost=cost, method=method, drop_bad_rows=drop)
 
 
-@st.cache_data(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
+@cached(max_entries=ENTRIES, max_size=SIZE, show_spinner=False)
 def data_columns(source: str, upload: bytes | None, label: str) -> tuple[str, ...]:
     """The feature columns of a data set or an uploaded file (for the feature pickers)."""
     return _samples(source, upload, label).columns
