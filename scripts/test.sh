@@ -63,4 +63,4 @@ echo "== hadolint Dockerfile"
 .venv/bin/hadolint Dockerfile
 
 echo "== pytest"
-.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --durations=15 "$@"  # the slowest tests named in the log

@@ -16,7 +16,10 @@ others waiting for seconds: it gives its turn up for the computation (``aside``)
 cache holds its lock on that function's arguments, could deadlock with a run that has the turn and waits for the
 same answer; so ``retake`` does nothing inside a computation (``aside`` counts how deep), and the cached calls
 take it after they return (``ui.compute.cached``). A run that never takes its turn back just runs on alongside,
-as every run did before.
+as every run did before. One wait stays: a run that holds the turn and asks for an answer another run is still
+computing waits for it with the turn (the cache's lock), so the others wait that long too; the warm-up computes
+every preset's answers before a replica answers its health check, so in a hall that is a custom table asked for
+twice at once.
 
 Turns are handed over first come, first served (a queue of waiting threads, each woken in order; a plain lock or
 semaphore lets a newcomer overtake a woken waiter). ``install()`` wraps ``ScriptRunner._run_script`` (one run, or
