@@ -65,15 +65,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(log: Path, port: int | None = None) -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` headless on loopback, in its own process group; returns it and its base URL."""
+def start_server(log: Path, port: int | None = None, app: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """``streamlit run app.py`` headless on loopback, in its own process group; returns it and its base URL.
+    ``app``: another script instead (a test's own page), run from its own folder."""
     port = port or free_port()
     log.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app or "app.py"), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
     with log.open("w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(cmd, cwd=app.parent if app else ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, proc, log)

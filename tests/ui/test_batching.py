@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import subprocess
 import sys
 import threading
 import types
@@ -238,16 +237,8 @@ def test_a_served_script_sends_the_same_messages_in_the_same_order_with_and_with
     for batched in (False, True):
         app = tmp_path / f"app_{batched}.py"
         app.write_text(SCRIPT.format(root=str(ROOT), batched=batched))
-        port = harness.free_port()
-        log = tmp_path / f"{batched}.log"
-        with log.open("w") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-                                     "--server.address", "127.0.0.1", "--server.headless", "true",
-                                     "--server.fileWatcherType", "none"], cwd=tmp_path, stdout=out,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+        proc, base = harness.start_server(tmp_path / f"{batched}.log", app=app)
         try:
-            base = f"http://127.0.0.1:{port}"
-            harness.wait_healthy(base, proc, log)
             asyncio.run(messages(base))  # the first session installs it (sessions after it use it throughout)
             seen[batched], _ = asyncio.run(messages(base))
         finally:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-import subprocess
 import sys
 import threading
 import time
@@ -129,7 +128,11 @@ def test_outside_a_run_the_turns_do_nothing():
     with turns.aside():
         turns.retake()
     turns.retake()
-    assert turns.TURNS.waiting() == 0
+    taker = threading.Thread(target=turns.TURNS.take)  # the turn is free: not taken by the calls above
+    taker.start()
+    taker.join(WAIT)
+    assert not taker.is_alive() and turns.TURNS.waiting() == 0
+    turns.TURNS.give()
 
 
 def test_streamlit_still_runs_a_script_through_the_method_it_wraps():
@@ -175,16 +178,8 @@ def test_on_a_served_app_concurrent_sessions_draw_one_at_a_time(tmp_path):
     spans = tmp_path / "spans.jsonl"
     app = tmp_path / "app.py"
     app.write_text(SCRIPT.format(root=str(ROOT), log=str(spans)))
-    port = harness.free_port()
-    log = tmp_path / "server.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-                                 "--server.address", "127.0.0.1", "--server.headless", "true",
-                                 "--server.fileWatcherType", "none"], cwd=tmp_path, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+    proc, base = harness.start_server(tmp_path / "server.log", app=app)
     try:
-        base = f"http://127.0.0.1:{port}"
-        harness.wait_healthy(base, proc, log)
         asyncio.run(one_session(base))  # the first run installs it
 
         async def hall():
