@@ -35,6 +35,11 @@ q* = exp(-(T* + lambda* kappa)) on the filled rows (Corollary 1), and the dual o
 normalised on the empty rows (unique, or the engine's choice). With |T - T*|, |lambda - lambda*| <= r:
 |log q - log q*| <= r (1 + |kappa|) on filled rows and <= 2 r (1 + max |kappa + cost|) on empty ones, plus the
 floating-point allowances (gamma_k bounds on every sum) that the code adds at each step.
+
+Where floats give no ball (the budget's numerator a difference of O(1) terms at a tiny eps, or two classes whose
+exact kappas differ in the last bits, a Jacobian singular to rounding), the same system with the exact kappas is
+solved and tested at 200 bits (``engine.bounds.precise``) and the proof goes on from the float point nearest its
+zero. A forest move whose flow comes out clearly negative is named (``Proof.leave``): a better support drops it.
 """
 
 from __future__ import annotations
@@ -45,10 +50,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import logsumexp
 
+from engine.bounds.precise import PreciseSystem
 from engine.bounds.support import UNIT, Forest, gamma_k, krawczyk
 from engine.core.moves import Moves
 
 NEWTON_STEPS = 15  # damped Newton steps on the aggregated system at most
+# the 200-bit ball is tried only where the float Newton got this close: there the floats' arithmetic failed, not the
+# support (from a far point the 200-bit Newton may still find a zero, but on one Hypothesis draw 30 such tries took
+# 3.3 s and every proof then failed on the support's flows)
+PRECISE_FROM = 1e-8
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,10 +81,12 @@ class Proof:
     signs: bool = True                # the relaxed flows are >= 0 and the unpriced slacks <= 0 in floats
     support: np.ndarray | None = None  # the moves P the proof ran on (``flows`` are theirs)
     active: bool = False              # the budget equation was kept (lambda a variable) in this proof
+    leave: tuple = ()                 # tree moves whose exact flow is clearly negative (a better support drops them)
 
 
-def _fail(why, q=None, lam=0.0, t=None, psi=None, enter=(), empty_cell=-1, degenerate=(), boundary=False):
-    return Proof(q, math.inf, (), (), lam, t, psi, why, None, enter, empty_cell, tuple(degenerate), boundary)
+def _fail(why, q=None, lam=0.0, t=None, psi=None, enter=(), empty_cell=-1, degenerate=(), boundary=False, leave=()):
+    return Proof(q, math.inf, (), (), lam, t, psi, why, None, enter, empty_cell, tuple(degenerate), boundary,
+                 leave=tuple(int(e) for e in leave))
 
 
 def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool, relaxed=(), unpriced=(),
@@ -121,13 +133,14 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool, relaxed=()
     W0 = np.bincount(row_class[filled], NX0[filled], minlength=S)
     mass_k = np.bincount(fo.comp[:A], moves.atom_mass, minlength=K)
     # the terms of the aggregated equations, one per (class, cell of its pattern)
-    tk, ts, tkc = [], [], []
+    tk, ts, tkc, tkx = [], [], [], []
     for s, sig in enumerate(sigs):
         for entry in sig:
             if entry is not None:
                 tk.append(entry[0])
                 ts.append(s)
                 tkc.append(fo.to_float(entry[1]))
+                tkx.append(entry[1])
     tk, ts, tkc = np.array(tk, int), np.array(ts, int), np.array(tkc)
     if not active:
         tkc = np.zeros(len(tk))
@@ -233,15 +246,18 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool, relaxed=()
     if out is None:
         return _fail("the budget equation is degenerate")
     F, J, eR, eM, v, Bnum = out
-    T, om, la = y[:K], y[K:K + S], (float(y[iL]) if active else 0.0)
-    # the rule of the aggregated point
-    t_agg = T[fo.comp[:A]] + la * kap_atoms
-    u_agg = np.full(n * m, np.inf)
     inc = cell_comp >= 0
-    u_agg[inc] = T[cell_comp[inc]] + (la * fo.kf[A:][inc] if active else 0.0)
-    psi = np.full(n * m, np.inf)
-    np.minimum.at(psi, moves.target, t_agg[moves.source] + la * moves.cost)
-    q = _rule(n, m, filled, u_agg, psi, reachable)
+
+    def rule_at(y):  # the rule of the aggregated point y, its potentials and their c-transform
+        T, om, la = y[:K], y[K:K + S], (float(y[iL]) if active else 0.0)
+        t_agg = T[fo.comp[:A]] + la * kap_atoms
+        u_agg = np.full(n * m, np.inf)
+        u_agg[inc] = T[cell_comp[inc]] + (la * fo.kf[A:][inc] if active else 0.0)
+        psi = np.full(n * m, np.inf)
+        np.minimum.at(psi, moves.target, t_agg[moves.source] + la * moves.cost)
+        return om, la, t_agg, u_agg, psi, _rule(n, m, filled, u_agg, psi, reachable)
+
+    om, la, t_agg, u_agg, psi, q = rule_at(y)
     if np.any(q.ravel()[reachable] < np.finfo(float).tiny):
         return _fail("an entry of the rule is below the smallest normal float (q* underflows)", q, la, t_agg, psi)
     # Krawczyk on the aggregated system
@@ -255,20 +271,45 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool, relaxed=()
         scaleB = (float(np.dot(v, np.abs(tkc))) + abs(const_B) + math.fsum(moves.atom_mass * np.abs(kap_atoms)))
         rho = np.append(rho, 8 * UNIT * (len(tk) + A + 2 + big) * (1 + scaleB / Bnum) + 4 * UNIT * abs(math.log(eps)))
 
-    def lipschitz(r):
+    def lipschitz(r, B=None, v=v, row=None):
+        """sup ||J(y) - J(y0)|| on the ball of radius r; B, v and row (the budget's numerator, exp(eM) and the abs
+        sum of the budget's row of J at y0) default to the float point's."""
         if not 2 * r * amax < 50:
             return math.inf
         bound = 2 * math.expm1(2 * r * amax) * amax
         if active:
+            B = Bnum if B is None else B
+            row = float(np.abs(J[S + K]).sum()) if row is None else row
             grow = math.expm1(r * amax)
             beta = grow * float(np.dot(v, np.abs(tkc)))
-            if not Bnum - beta > 0:
+            if not B - beta > 0:
                 return math.inf
             dnum = grow * float(np.dot(v * np.abs(tkc), aM))
-            bound = max(bound, (dnum + float(np.abs(J[S + K]).sum()) * beta) / (Bnum - beta))
+            bound = max(bound, (dnum + row * beta) / (B - beta))
         return bound
 
+    def lipschitz_precise(r, B, centre):
+        """``lipschitz`` at the 200-bit centre: exp(eM) there in floats (relative rounding only), B exact, and the
+        budget row bounded by the triangle inequality; every input widened a little."""
+        if not active:
+            return lipschitz(r) * 1.01
+        vc = np.exp(centre[K:K + S][ts] - centre[:K][tk] - float(centre[iL]) * tkc) * (1 + 1e-9)
+        B = B * (1 - 1e-9)
+        row = (2 * float(np.dot(vc, np.abs(tkc))) + float(np.dot(vc, tkc * tkc))) / B
+        return lipschitz(r, B, vc, row) * 1.01
+
     r = krawczyk(F, J, rho, lipschitz)
+    if r is None and float(np.max(np.abs(F))) <= PRECISE_FROM:
+        # the same system at 200 bits (engine.bounds.precise): cancellation or near-singularity in floats
+        system = PreciseSystem(K, S, active, eps, tk, ts, tkx if active else [0] * len(tk), fo.shift,
+                               moves.atom_mass, fo.comp[:A], fo.kx[:A] if active else [0] * A)
+        found = system.ball(y, lipschitz_precise)
+        if found is not None:
+            y, r = found
+            om, la, t_agg, u_agg, psi, q = rule_at(y)
+            if np.any(q.ravel()[reachable] < np.finfo(float).tiny):
+                return _fail("an entry of the rule is below the smallest normal float (q* underflows)", q, la, t_agg,
+                             psi)
     if r is None:
         return _fail("no Krawczyk ball: the aggregated optimality system is singular or ill-conditioned", q, la,
                      t_agg, psi)
@@ -307,7 +348,7 @@ def prove(moves: Moves, eps: float, P, gam, lam: float, active: bool, relaxed=()
     small = fo.tree & ~loose & (flow <= 1.01 * need)
     if np.any(small):
         return _fail("a tree flow of the support is too small to absorb the change", q, la, t_agg, psi,
-                     degenerate=P[small])
+                     degenerate=P[small], leave=P[small & (flow < -1.01 * need)])
     signs = bool(np.all(flow[loose] >= 0))
     gam = flow
     if moves.budget and not active:

@@ -210,3 +210,60 @@ def test_off_budget_losses_lie_within_their_bounds(kind):
             assert g.loss_lower[i, 0] - 1e-8 <= truth <= g.loss_upper[i, 0] + 1e-8
 
     run()
+
+
+def test_a_loose_proof_is_polished_again():
+    """Hypothesis (joint kind, abs cost, label cost 3, eps 1e-9): the first polish split on a tie and proved both
+    cases, so its delta spanned their rules (0.045) although the rule is unique; polished once more from its own
+    plan it names the right case's support, and the rule agrees with the 50-digit reference to 1e-9."""
+    mu = np.array([[0.38361951900245805, 4.5489636277223727e-10, 4.548963627722372e-07],
+                   [0.0, 4.5489636277223727e-10, 0.0],
+                   [0.01961374519721289, 4.548963627722372e-13, 4.5489636277223727e-10],
+                   [4.548963627722372e-07, 4.548963627722372e-07, 4.548963627722372e-13],
+                   [4.5489636277223727e-10, 0.36962767008984676, 0.0],
+                   [0.0, 0.11356884960044936, 0.0], [0.0, 0.11356884960044936, 0.0]])
+    p = engine.Problem.from_arrays(mu, positions=[2.0, 1.5, -3.0, -0.5, 3.0, 1.0, 3.5], labels=["1", "2", "3"],
+                                   metric="abs", constraint="joint", label_cost=3.0)
+    s, ref = reference(p, 1e-9)
+    assert ref["verified"], ref["why"]
+    assert s.rule_error < AGREE and s.free_rows == ref["free"] == (1,)
+    rows = [x for x in range(p.n) if x not in ref["free"]]
+    assert float(max_log_error(s.q, ref["q"], rows=rows)) <= min(s.rule_error, AGREE)
+
+
+def leaving_example():
+    """Hypothesis (expected kind, Hamming cost, eps 1e-12): masses of 1.6e-13 beside 0.16."""
+    mu = np.array([[0.16058291418976867, 0.0, 1.60584520034969e-10, 1.60584520034969e-13],
+                   [1.60584520034969e-13, 0.0, 1.60584520034969e-13, 1.60584520034969e-13],
+                   [0.15355092101894488, 0.160584520034969, 1.60584520034969e-10, 0.03181988566386346],
+                   [0.1284676160279752, 0.0, 0.0, 0.120774706036549],
+                   [0.06432799611973385, 1.60584520034969e-07, 1.60584520034969e-07, 0.10992215097619532],
+                   [1.60584520034969e-13, 0.003856865699725634, 0.0, 0.06611210274126295]])
+    return engine.Problem.from_arrays(mu, labels=["1", "2", "3", "4"], metric="hamming", constraint="expected")
+
+
+def test_a_move_whose_exact_flow_is_negative_leaves_the_support():
+    """At eps = 1e-12 the solver's plan is noise below 1e-12, and the support it names asks a forest move for a
+    flow of -5.9e-8: that move leaves (a primal active-set step) and the smaller support is proven. It was unproven
+    (``[h*, inf)`` on every page) before."""
+    p, eps = leaving_example(), 1e-12
+    s = saddle_at(p, eps)
+    assert s.status == "verified" and s.rule_error < AGREE
+    _, ref = reference(p, eps)
+    assert ref["verified"], ref["why"]
+    assert s.free_rows == ref["free"]
+    rows = [x for x in range(p.n) if x not in ref["free"]]
+    assert float(max_log_error(s.q, ref["q"], rows=rows)) <= min(s.rule_error, AGREE)
+
+
+def test_moves_that_spend_a_share_of_the_budget_are_in_the_support():
+    """Hypothesis (expected kind, Hamming cost, eps 1e-6): every costly flow is below 1e-6, a millionth of the heavy
+    atoms it leaves, so the floors relative to the atom (1e-5, 1e-3) dropped them all and the support spent no
+    budget ("the budget equation is degenerate at the start"). A move carrying a share of eps enters as well."""
+    mu = np.array([[8.540525986603726e-07, 0.40440559190633263], [8.540525986603728e-10, 8.540525986603727e-13],
+                   [0.5955926991335635, 8.540525986603726e-07]])
+    p = engine.Problem.from_arrays(mu, labels=["1", "2"], metric="hamming", constraint="expected")
+    s, ref = reference(p, 1e-6)
+    assert ref["verified"], ref["why"]
+    assert s.free_rows == ref["free"] == ()
+    assert float(max_log_error(s.q, ref["q"])) <= s.rule_error < AGREE
