@@ -24,6 +24,8 @@ import math
 import mpmath as mp
 import numpy as np
 
+from engine.bounds.support import contracting_radius
+
 PREC = 200          # bits (about 60 digits)
 SLACK = 2.0 ** -150  # relative rounding allowed per term (2^50 units in the last place at PREC bits)
 STEPS = 8           # Newton steps at PREC bits at most
@@ -45,13 +47,12 @@ class PreciseSystem:
             unit = mp.mpf(2) ** -shift
             self.kap = [mp.mpf(int(v)) * unit for v in kx]
             self.mass_k = [mp.mpf(0)] * K
-            const = mp.mpf(0)
-            for a, (w, k) in enumerate(zip(mass, comp, strict=True)):
+            for w, k in zip(mass, comp, strict=True):
                 self.mass_k[int(k)] += mp.mpf(float(w))
-                const += mp.mpf(float(w)) * mp.mpf(int(akx[a])) * unit
-            self.const_B = const if self.active else mp.mpf(0)
+            atom_terms = [mp.mpf(float(w)) * mp.mpf(int(x)) * unit for w, x in zip(mass, akx, strict=True)]
+            self.const_B = sum(atom_terms, mp.mpf(0))  # sum_a mu(a) kappa(a), exact (0 when inactive: akx = 0)
+            self.abs_B = sum((abs(v) for v in atom_terms), mp.mpf(0))
             self.log_eps = mp.log(mp.mpf(float(eps))) if self.active else mp.mpf(0)
-            self.abs_B = sum(abs(mp.mpf(float(w)) * mp.mpf(int(akx[a])) * unit) for a, w in enumerate(mass))
 
     def evaluate(self, y):
         """F(y), J(y), the rounding allowance of each equation and the budget's numerator (None if it is <= 0)."""
@@ -133,15 +134,7 @@ class PreciseSystem:
             centre = np.array([float(v) for v in y])
             moved = max(float(abs(y[i] - mp.mpf(centre[i]))) for i in range(n))
             Bf = float(B) if B is not None else None
-        if not (E < 0.5 and math.isfinite(normX) and math.isfinite(xf)):
+        if not (math.isfinite(normX) and math.isfinite(xf)):
             return None
-        r = xf / (1 - E) + 1e-300
-        for _ in range(5):
-            kap = E + normX * lipschitz(r, Bf, centre)
-            if not kap < 1:
-                return None
-            r = xf / (1 - kap) * (1 + 1e-9) + 1e-300
-        kap = E + normX * lipschitz(r, Bf, centre)
-        if not (kap < 1 and xf + kap * r <= r):
-            return None
-        return centre, (r + moved) * (1 + 1e-9) + 1e-300
+        r = contracting_radius(E, normX, xf, lambda r: lipschitz(r, Bf, centre))
+        return None if r is None else (centre, (r + moved) * (1 + 1e-9) + 1e-300)

@@ -115,6 +115,12 @@ def krawczyk(F, J, rho, lipschitz):
     E = float(np.abs(np.eye(k) - X @ J).sum(axis=1).max())
     E += gamma_k(k + 2) * float((absX @ np.abs(J)).sum(axis=1).max())
     XF = float(np.max(np.abs(X @ F) + absX @ (gamma_k(k + 2) * np.abs(F) + rho)))
+    return contracting_radius(E, normX, XF, lipschitz)
+
+
+def contracting_radius(E: float, normX: float, XF: float, lipschitz) -> float | None:
+    """The radius r of ``krawczyk``'s test from its bounds E >= ||I - X J||, normX >= ||X|| and XF >= ||X F|| (plus
+    their rounding): the least r it finds with XF + (E + normX lipschitz(r)) r <= r and the bracket < 1, or None."""
     if not E < 0.5:
         return None
     r = XF / (1 - E) + 1e-300
